@@ -1,0 +1,1 @@
+export { permissionModuleOrochiPolicy as default } from './module';

@@ -1,0 +1,121 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const repoRoot = resolve(__dirname, '../../..');
+
+/** A portal started with the README's start command on free ports and a fresh data directory. */
+export interface Portal {
+  appUrl: string;
+  backendUrl: string;
+  dataDir: string;
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address
+          ? ok(address.port)
+          : fail(new Error('no port')),
+      );
+    });
+  });
+}
+
+async function waitFor(
+  url: string,
+  child: ChildProcess,
+  logFile: string,
+  timeoutMs: number,
+) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(
+        `the portal exited with code ${child.exitCode}; see ${logFile}`,
+      );
+    }
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise(r => setTimeout(r, 1000));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms; see ${logFile}`);
+}
+
+/**
+ * Runs `./orochi start` with the repository's app-config.yaml plus an overlay that only moves the ports, so the
+ * portal under test is the embedded default a user gets.
+ */
+export async function startPortal(): Promise<Portal> {
+  const workDir = mkdtempSync(join(tmpdir(), 'orochi-e2e-'));
+  const dataDir = join(workDir, 'data');
+  const logFile = join(workDir, 'portal.log');
+  const appPort = await freePort();
+  const backendPort = await freePort();
+  const appUrl = `http://localhost:${appPort}`;
+  const backendUrl = `http://localhost:${backendPort}`;
+  const overlay = join(workDir, 'app-config.e2e.yaml');
+  writeFileSync(
+    overlay,
+    JSON.stringify({
+      app: { baseUrl: appUrl },
+      backend: {
+        baseUrl: backendUrl,
+        listen: { port: backendPort },
+        cors: { origin: appUrl },
+      },
+    }),
+  );
+
+  // Jest runs with NODE_ENV=test, which the app's build does not know; the portal runs as `./orochi start` would.
+  const { NODE_ENV: _testEnv, ...env } = process.env;
+  const log = createWriteStream(logFile);
+  const child = spawn(
+    join(repoRoot, 'orochi'),
+    [
+      'start',
+      '--config',
+      join(repoRoot, 'app-config.yaml'),
+      '--config',
+      overlay,
+    ],
+    {
+      cwd: repoRoot,
+      env: { ...env, OROCHI_DATA_DIR: dataDir, BROWSER: 'none' },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+
+  const stop = async () => {
+    if (child.exitCode === null && child.pid) {
+      const exited = new Promise(r => child.once('exit', r));
+      process.kill(-child.pid, 'SIGTERM');
+      await Promise.race([exited, new Promise(r => setTimeout(r, 15_000))]);
+      if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+    }
+  };
+
+  try {
+    await waitFor(`${backendUrl}/api/orochi/health`, child, logFile, 240_000);
+    await waitFor(appUrl, child, logFile, 240_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { appUrl, backendUrl, dataDir, logFile, stop };
+}

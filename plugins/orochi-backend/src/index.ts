@@ -1,0 +1,1 @@
+export { orochiPlugin as default } from './plugin';

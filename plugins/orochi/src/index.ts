@@ -1,0 +1,6 @@
+/**
+ * The Orochi frontend plugin: the Databases page.
+ *
+ * @packageDocumentation
+ */
+export { orochiPlugin as default } from './plugin';
