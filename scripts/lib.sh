@@ -86,7 +86,9 @@ ensure_dependencies() {
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     return 0
   fi
-  log "installing dependencies (npm ci)"
-  (cd "$OROCHI_ROOT" && npm ci --no-audit --no-fund >&2)
-  echo "$want" >"$stamp"
+  # `npm ci` refuses this lockfile: the registry lacks some other platforms' optional binaries (for example
+  # @swc/core-darwin-arm64), so they cannot be recorded. `npm install` keeps every locked version and skips them.
+  log "installing dependencies (npm install from package-lock.json)"
+  (cd "$OROCHI_ROOT" && npm install --no-audit --no-fund >&2)
+  echo "$(node -v) $(sha256sum "$OROCHI_ROOT/package-lock.json" | cut -d' ' -f1)" >"$stamp"
 }
