@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { join } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
 
 /** Screenshots land here; the folder is git-ignored. */
-export const screenshotDir = resolve(__dirname, '../screenshots');
+export const screenshotDir = resolvePackagePath('e2e-tests', 'screenshots');
 
 /**
  * Debian's Chromium, never a downloaded browser. The flags keep it from reaching out to the network, which is

@@ -2,9 +2,10 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { join } from 'node:path';
 
-const repoRoot = resolve(__dirname, '../../..');
+const repoRoot = resolvePackagePath('e2e-tests', '../..');
 
 /** A portal started with the README's start command on free ports and a fresh data directory. */
 export interface Portal {
