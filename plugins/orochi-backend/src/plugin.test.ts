@@ -1,12 +1,181 @@
-import { startTestBackend } from '@backstage/backend-test-utils';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
 import request from 'supertest';
 import { orochiPlugin } from './plugin';
+import {
+  connect,
+  exampleOrg,
+  isRunning,
+  localDriverConfig,
+  localDriverDirectory,
+  serverPids,
+  stopServers,
+  waitForOperation,
+} from '@orochi/test-utils';
 
-describe('orochiPlugin', () => {
+jest.setTimeout(180_000);
+
+describe('the Orochi API with the local driver', () => {
+  const dataDirectory = localDriverDirectory();
+  const auditor = mockServices.auditor.mock();
+  let server: Server;
+
+  beforeAll(async () => {
+    ({ server } = await startTestBackend({
+      features: [
+        orochiPlugin,
+        mockServices.rootConfig.factory({ data: localDriverConfig(dataDirectory) }),
+        catalogServiceMock.factory({ entities: exampleOrg() }),
+        auditor.factory,
+      ],
+    }));
+  });
+
+  afterAll(() => {
+    stopServers(dataDirectory);
+    rmSync(dataDirectory, { recursive: true, force: true });
+  });
+
+  const auditedEvents = () => auditor.createEvent.mock.calls.map(([event]) => event.eventId);
+
   it('answers /health without credentials', async () => {
-    const { server } = await startTestBackend({ features: [orochiPlugin] });
     const res = await request(server).get('/api/orochi/health');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'ok' });
+  });
+
+  it('serves the offering with the host PostgreSQL version', async () => {
+    const res = await request(server).get('/api/orochi/config');
+    expect(res.status).toBe(200);
+    expect(res.body.sizes.map((s: { name: string }) => s.name)).toEqual(['small', 'medium', 'large']);
+    expect(res.body.versions).toHaveLength(1);
+    expect(res.body.defaults).toMatchObject({ plan: 'pro', size: 'small', region: 'local' });
+  });
+
+  it('runs a real cluster through create, replicas, hibernate, wake and delete', async () => {
+    // Create → the operation succeeds → a client connects with the revealed credentials.
+    const created = await request(server)
+      .post('/api/orochi/clusters')
+      .send({ name: 'orders-db', owner: 'team-payments' });
+    expect(created.status).toBe(202);
+    expect(created.body.cluster).toMatchObject({ name: 'orders-db', owner: 'group:default/team-payments', status: 'provisioning' });
+    const clusterId: string = created.body.cluster.id;
+    expect(await waitForOperation(server, created.body.operation.id)).toMatchObject({ state: 'succeeded' });
+
+    const ready = await request(server).get(`/api/orochi/clusters/${clusterId}`);
+    expect(ready.body).toMatchObject({ status: 'ready', readyInstances: 1 });
+    expect(ready.body.endpoints).toEqual([expect.objectContaining({ role: 'primary', host: 'localhost' })]);
+    expect(JSON.stringify(ready.body)).not.toMatch(/password/i);
+
+    const revealed = await request(server).get(`/api/orochi/clusters/${clusterId}/credentials`);
+    expect(revealed.status).toBe(200);
+    expect(revealed.headers['cache-control']).toBe('no-store');
+    expect(revealed.body).toMatchObject({ database: 'app', user: 'app', port: ready.body.endpoints[0].port });
+    expect(revealed.body.password).toHaveLength(32);
+    let client = await connect(revealed.body);
+    await client.query('CREATE TABLE orders (id int PRIMARY KEY, item text)');
+    await client.query(`INSERT INTO orders VALUES (1, 'tea')`);
+    await client.end();
+
+    // Scale to 2 instances → the primary streams to one standby.
+    const scaled = await request(server).patch(`/api/orochi/clusters/${clusterId}`).send({ instances: 2 });
+    expect(scaled.status).toBe(202);
+    expect(scaled.body.cluster.status).toBe('updating');
+    expect(await waitForOperation(server, scaled.body.operation.id)).toMatchObject({ state: 'succeeded' });
+    const pids = serverPids(dataDirectory, clusterId);
+    expect(pids).toHaveLength(2);
+    client = await connect(revealed.body);
+    const replication = await client.query('SELECT state FROM pg_stat_replication');
+    expect(replication.rows).toEqual([{ state: 'streaming' }]);
+    await client.end();
+
+    // Hibernate → connections are refused; wake → the same data is there.
+    const hibernating = await request(server).post(`/api/orochi/clusters/${clusterId}/hibernate`);
+    expect(hibernating.status).toBe(202);
+    expect(await waitForOperation(server, hibernating.body.operation.id)).toMatchObject({ state: 'succeeded' });
+    expect((await request(server).get(`/api/orochi/clusters/${clusterId}`)).body).toMatchObject({ status: 'hibernated', hibernated: true });
+    await expect(connect(revealed.body)).rejects.toThrow(/ECONNREFUSED/);
+    expect(pids.filter(isRunning)).toEqual([]);
+
+    const waking = await request(server).post(`/api/orochi/clusters/${clusterId}/wake`);
+    expect(waking.status).toBe(202);
+    expect(await waitForOperation(server, waking.body.operation.id)).toMatchObject({ state: 'succeeded' });
+    client = await connect(revealed.body);
+    expect((await client.query('SELECT item FROM orders')).rows).toEqual([{ item: 'tea' }]);
+    await client.end();
+
+    // Delete → no process and no data remain.
+    const runningPids = serverPids(dataDirectory, clusterId);
+    expect(runningPids.filter(isRunning)).toHaveLength(2);
+    const deleting = await request(server).delete(`/api/orochi/clusters/${clusterId}`);
+    expect(deleting.status).toBe(202);
+    expect(await waitForOperation(server, deleting.body.operation.id)).toMatchObject({ state: 'succeeded' });
+    expect(runningPids.filter(isRunning)).toEqual([]);
+    expect(existsSync(join(dataDirectory, 'clusters', clusterId))).toBe(false);
+    expect((await request(server).get(`/api/orochi/clusters/${clusterId}`)).status).toBe(404);
+
+    const operations = await request(server).get(`/api/orochi/operations/${deleting.body.operation.id}`);
+    expect(operations.body.steps.map((s: { name: string }) => s.name)).toEqual(['Stop servers', 'Remove data']);
+
+    expect(auditedEvents()).toEqual([
+      'cluster-create',
+      'cluster-credentials-read',
+      'cluster-update',
+      'cluster-hibernate',
+      'cluster-wake',
+      'cluster-delete',
+    ]);
+  });
+
+  it.each([
+    [{ name: 'Orders_DB', owner: 'team-payments' }, /name: must be lowercase/],
+    [{ name: 'orders-db', owner: 'team-payments', size: 'huge' }, /size: unknown size "huge"; one of small, medium, large/],
+    [{ name: 'orders-db', owner: 'team-payments', instances: 0 }, /instances: must be at least 1/],
+    [{ name: 'orders-db', owner: 'team-payments', storageGb: 0 }, /storageGb: must be at least 1 GB/],
+    [{ name: 'orders-db', owner: 'team-payments', color: 'blue' }, /color/],
+    [{ name: 'orders-db', owner: 'team-payments', instances: 'two' }, /instances/],
+    [{ name: 'orders-db', owner: 'team-nobody' }, /owner: group:default\/team-nobody is not in the catalog/],
+    [{ name: 'orders-db', owner: 'user:default/pat' }, /owner: must be a group/],
+    [{ name: 'orders-db' }, /owner/],
+  ])('rejects %j with 400 naming the field, and creates nothing', async (body, message) => {
+    const res = await request(server).post('/api/orochi/clusters').send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.error.name).toBe('InputError');
+    expect(res.body.error.message).toMatch(message);
+    expect((await request(server).get('/api/orochi/clusters')).body).toEqual({ items: [], totalCount: 0 });
+  });
+
+  it('rejects an update that names nothing to change or shrinks storage', async () => {
+    const created = await request(server).post('/api/orochi/clusters').send({ name: 'audit-db', owner: 'team-search', storageGb: 5 });
+    await waitForOperation(server, created.body.operation.id);
+    const id = created.body.cluster.id;
+    expect((await request(server).patch(`/api/orochi/clusters/${id}`).send({})).body.error.message).toMatch(/at least one of/);
+    expect((await request(server).patch(`/api/orochi/clusters/${id}`).send({ storageGb: 2 })).body.error.message).toMatch(/storageGb: storage can only grow/);
+    expect((await request(server).patch(`/api/orochi/clusters/${id}`).send({ owner: 'team-payments' })).body.error.message).toMatch(/owner/);
+
+    // A second change while one is in progress is refused.
+    const first = await request(server).post(`/api/orochi/clusters/${id}/hibernate`);
+    const second = await request(server).patch(`/api/orochi/clusters/${id}`).send({ size: 'medium' });
+    expect(second.status).toBe(409);
+    expect(second.body.error.message).toMatch(/hibernate operation in progress/);
+    await waitForOperation(server, first.body.operation.id);
+    const deleted = await request(server).delete(`/api/orochi/clusters/${id}`);
+    expect(await waitForOperation(server, deleted.body.operation.id)).toMatchObject({ state: 'succeeded' });
+  });
+
+  it('answers a repeated Idempotency-Key with the first cluster', async () => {
+    const send = () =>
+      request(server).post('/api/orochi/clusters').set('Idempotency-Key', 'task-42').send({ name: 'retry-db', owner: 'team-search' });
+    const first = await send();
+    const second = await send();
+    expect(second.status).toBe(202);
+    expect(second.body.cluster.id).toBe(first.body.cluster.id);
+    expect(second.body.operation.id).toBe(first.body.operation.id);
+    await waitForOperation(server, first.body.operation.id);
+    const deleted = await request(server).delete(`/api/orochi/clusters/${first.body.cluster.id}`);
+    expect(await waitForOperation(server, deleted.body.operation.id)).toMatchObject({ state: 'succeeded' });
   });
 });

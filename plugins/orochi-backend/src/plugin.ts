@@ -2,23 +2,121 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import {
+  billingManagePermission,
+  billingReadPermission,
+  clusterPermissions,
+  computeUnitsOf,
+} from '@orochi/backstage-plugin-orochi-common';
+import {
+  ClusterDriver,
+  clusterPermissionResourceRef,
+  clusterPermissionRules,
+  orochiDriversExtensionPoint,
+} from '@orochi/backstage-plugin-orochi-node';
+import { readOrochiConfig } from './config';
+import { DatabaseOrochiStore } from './database/DatabaseOrochiStore';
+import { LocalDriver } from './drivers/local/LocalDriver';
+import { OperationEngine } from './engine/OperationEngine';
+import { Reconciler } from './engine/Reconciler';
+import { ClusterAuthorizer } from './service/ClusterAuthorizer';
+import { ClusterService } from './service/ClusterService';
+import { PlanQuotaPolicy } from './service/QuotaPolicy';
 import { createRouter } from './service/router';
 
 /**
- * The Orochi backend plugin: the REST API under /api/orochi.
+ * The Orochi backend plugin: the REST API under /api/orochi, the operation engine and the reconciler.
  *
  * @public
  */
 export const orochiPlugin = createBackendPlugin({
   pluginId: 'orochi',
   register(env) {
+    const drivers = new Map<string, ClusterDriver>();
+    env.registerExtensionPoint(orochiDriversExtensionPoint, {
+      addDriver(name, driver) {
+        if (drivers.has(name)) throw new Error(`Orochi driver ${name} is already registered`);
+        drivers.set(name, driver);
+      },
+    });
+
     env.registerInit({
       deps: {
+        rootConfig: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
         httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        auth: coreServices.auth,
+        auditor: coreServices.auditor,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
+        catalog: catalogServiceRef,
       },
-      async init({ httpRouter }) {
-        httpRouter.use(await createRouter());
-        httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+      async init(deps) {
+        const { logger, permissionsRegistry, scheduler, lifecycle } = deps;
+        const config = readOrochiConfig(deps.rootConfig);
+        const store = await DatabaseOrochiStore.create({ database: deps.database });
+
+        permissionsRegistry.addResourceType({
+          resourceRef: clusterPermissionResourceRef,
+          permissions: clusterPermissions,
+          rules: Object.values(clusterPermissionRules),
+          getResources: ids => Promise.all(ids.map(id => store.getCluster(id))),
+        });
+        permissionsRegistry.addPermissions([billingReadPermission, billingManagePermission]);
+
+        const driver =
+          drivers.get(config.driver) ??
+          (config.driver === 'local'
+            ? await LocalDriver.create({ config: config.local, logger: logger.child({ driver: 'local' }) })
+            : undefined);
+        if (!driver) {
+          throw new Error(
+            `orochi.driver is "${config.driver}" but no such driver is installed (known: local, ${[...drivers.keys()].join(', ')})`,
+          );
+        }
+        const offering = config.offering(await driver.supportedVersions());
+
+        const cuOf = (size: string) => computeUnitsOf(offering, size);
+        const engine = new OperationEngine({ store, driver, logger, cuOf, ...config.operations });
+        const service = new ClusterService({
+          store,
+          driver,
+          driverName: config.driver,
+          offering,
+          authorizer: new ClusterAuthorizer(deps),
+          quota: new PlanQuotaPolicy(store, offering),
+          catalog: deps.catalog,
+          auth: deps.auth,
+          logger,
+          onOperation: () => void engine.claimAndDispatch(),
+        });
+        const reconciler = new Reconciler({
+          store,
+          driver,
+          logger,
+          cuOf,
+          repair: cluster => service.repair(cluster),
+        });
+
+        deps.httpRouter.use(await createRouter({ service, httpAuth: deps.httpAuth, auditor: deps.auditor }));
+        deps.httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+
+        await scheduler.scheduleTask({
+          id: 'orochi-operations',
+          ...config.operations.schedule,
+          fn: () => engine.claimAndDispatch(),
+        });
+        await scheduler.scheduleTask({
+          id: 'orochi-reconcile',
+          ...config.reconcilerSchedule,
+          fn: () => reconciler.reconcileAll(),
+        });
+        lifecycle.addShutdownHook(() => engine.stop());
       },
     });
   },

@@ -1,19 +1,16 @@
-/***/
 /**
- * Common functionalities for the orochi plugin.
+ * Orochi's domain in one place: cluster spec and status, sizes, plans, operations, permissions, and the typed
+ * client of the REST API.
  *
  * @packageDocumentation
  */
-
-/**
- * In this package you might for example declare types that are common
- * between the frontend and backend plugin packages.
- */
-export type CommonType = {
-  field: string;
-};
-
-/**
- * Or you might declare some common constants.
- */
-export const COMMON_CONSTANT = 1;
+export * from './domain/status';
+export * from './domain/sizes';
+export * from './domain/plans';
+export * from './domain/cluster';
+export * from './domain/operations';
+export * from './domain/offering';
+export * from './domain/requests';
+export * from './permissions';
+export * from './client/OrochiApi';
+export * from './client/OrochiClient';

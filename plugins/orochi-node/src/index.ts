@@ -1,18 +1,9 @@
-/***/
 /**
- * Node.js library for the orochi plugin.
+ * What backend packages use to extend Orochi: the cluster driver interface and its extension point, and the
+ * permission resource, rules and conditions for policies.
  *
  * @packageDocumentation
  */
-
-// In this package you might for example export functions that
-// help other plugins or modules interact with your plugin.
-
-/**
- * Does something useful.
- *
- * @public
- */
-export function someFunction() {
-  // ...
-}
+export * from './ClusterDriver';
+export * from './extensions';
+export * from './permissions';

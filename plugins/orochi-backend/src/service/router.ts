@@ -1,11 +1,143 @@
-import express from 'express';
-import Router from 'express-promise-router';
+import {
+  AuditorService,
+  AuditorServiceEventSeverityLevel,
+  HttpAuthService,
+} from '@backstage/backend-plugin-api';
+import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
+import { ClusterStatus } from '@orochi/backstage-plugin-orochi-common';
+import express, { Request } from 'express';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { ClusterService } from './ClusterService';
 
-export async function createRouter(): Promise<express.Router> {
-  const router = Router();
-  router.use(express.json());
+type Spec = Parameters<typeof createValidatedOpenApiRouter>[0];
+
+/** The spec every request is validated against; also served at /openapi.json. */
+export function loadOpenApiSpec(): Spec {
+  const path = resolvePackagePath('@orochi/backstage-plugin-orochi-backend', 'src/schema/openapi.yaml');
+  return parseYaml(readFileSync(path, 'utf8')) as Spec;
+}
+
+function list(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value.map(String) : [String(value)];
+}
+
+/**
+ * The REST API under /api/orochi (src/schema/openapi.yaml). Requests are validated against the spec, then by the
+ * domain schemas in the service; every mutation and credential reveal is audited.
+ */
+export async function createRouter(options: {
+  service: ClusterService;
+  httpAuth: HttpAuthService;
+  auditor: AuditorService;
+}): Promise<express.Router> {
+  const { service, httpAuth, auditor } = options;
+  // The spec is loaded at run time, so the router is typed as a plain express router.
+  const router: express.Router = createValidatedOpenApiRouter(loadOpenApiSpec());
+  const credentials = (req: Request) => httpAuth.credentials(req, { allow: ['user', 'service'] });
+
+  /** Records an auditor event around a mutation: success with its outcome, or failure with the error. */
+  async function audited<T>(
+    req: Request,
+    eventId: string,
+    severityLevel: AuditorServiceEventSeverityLevel,
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    const event = await auditor.createEvent({
+      eventId,
+      severityLevel,
+      request: req,
+      meta: { clusterId: req.params.clusterId ?? null },
+    });
+    try {
+      const result = await fn();
+      const operation = (result as { operation?: { id: string } }).operation;
+      await event.success({ meta: operation ? { operationId: operation.id } : {} });
+      return result;
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  }
+
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
+
+  router.get('/config', async (req, res) => {
+    await credentials(req);
+    res.json(service.offering);
+  });
+
+  router.get('/clusters', async (req, res) => {
+    const query = req.query as Record<string, unknown>;
+    const page = await service.list(await credentials(req), {
+      owner: list(query.owner),
+      status: list(query.status) as ClusterStatus[] | undefined,
+      search: query.search as string | undefined,
+      limit: query.limit !== undefined ? Number(query.limit) : undefined,
+      offset: query.offset !== undefined ? Number(query.offset) : undefined,
+    });
+    res.json(page);
+  });
+
+  router.post('/clusters', async (req, res) => {
+    const change = await audited(req, 'cluster-create', 'medium', async () =>
+      service.create(await credentials(req), req.body, req.header('Idempotency-Key')),
+    );
+    res.status(202).json(change);
+  });
+
+  router.get('/clusters/:clusterId', async (req, res) => {
+    res.json(await service.get(await credentials(req), req.params.clusterId));
+  });
+
+  router.patch('/clusters/:clusterId', async (req, res) => {
+    const change = await audited(req, 'cluster-update', 'medium', async () =>
+      service.update(await credentials(req), req.params.clusterId, req.body),
+    );
+    res.status(202).json(change);
+  });
+
+  router.delete('/clusters/:clusterId', async (req, res) => {
+    const change = await audited(req, 'cluster-delete', 'high', async () =>
+      service.delete(await credentials(req), req.params.clusterId),
+    );
+    res.status(202).json(change);
+  });
+
+  router.post('/clusters/:clusterId/hibernate', async (req, res) => {
+    const change = await audited(req, 'cluster-hibernate', 'medium', async () =>
+      service.hibernate(await credentials(req), req.params.clusterId),
+    );
+    res.status(202).json(change);
+  });
+
+  router.post('/clusters/:clusterId/wake', async (req, res) => {
+    const change = await audited(req, 'cluster-wake', 'medium', async () =>
+      service.wake(await credentials(req), req.params.clusterId),
+    );
+    res.status(202).json(change);
+  });
+
+  router.get('/clusters/:clusterId/operations', async (req, res) => {
+    const items = await service.listOperations(await credentials(req), req.params.clusterId);
+    res.json({ items });
+  });
+
+  router.get('/clusters/:clusterId/credentials', async (req, res) => {
+    const details = await audited(req, 'cluster-credentials-read', 'high', async () =>
+      service.revealCredentials(await credentials(req), req.params.clusterId),
+    );
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(details);
+  });
+
+  router.get('/operations/:operationId', async (req, res) => {
+    res.json(await service.getOperation(await credentials(req), req.params.operationId));
+  });
+
   return router;
 }

@@ -1,0 +1,142 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  exampleOrg,
+  exampleOrgUserInfoFactory,
+  onBehalfOfMockAuthFactory,
+  localDriverConfig,
+  localDriverDirectory,
+  stopServers,
+  waitForOperation,
+} from '@orochi/test-utils';
+import type { Server } from 'node:http';
+import { rmSync } from 'node:fs';
+import request from 'supertest';
+import orochiPlugin from '@orochi/backstage-plugin-orochi-backend';
+import permissionPlugin from '@backstage/plugin-permission-backend';
+import permissionPolicyModule from './modules/permissionPolicy';
+
+jest.setTimeout(120_000);
+
+const as = (user: string) => mockCredentials.user.header(`user:default/${user}`);
+
+/**
+ * Orochi behind the portal's real permission policy: the permission backend decides, with ownership resolved
+ * from the example org (pat is in team-payments, sam in team-search, ada in platform-admins).
+ */
+async function startPortalBackend(dataDirectory: string, orochi: Record<string, unknown> = {}) {
+  const auditor = mockServices.auditor.mock();
+  const config = localDriverConfig(dataDirectory);
+  const { server } = await startTestBackend({
+    features: [
+      orochiPlugin,
+      permissionPlugin,
+      permissionPolicyModule,
+      permissionsServiceFactory,
+      onBehalfOfMockAuthFactory(),
+      exampleOrgUserInfoFactory(),
+      catalogServiceMock.factory({ entities: exampleOrg() }),
+      auditor.factory,
+      mockServices.rootConfig.factory({
+        data: { permission: { enabled: true }, orochi: { ...config.orochi, ...orochi } },
+      }),
+    ],
+  });
+  return { server, auditor };
+}
+
+async function createCluster(server: Server, user: string, body: object) {
+  const res = await request(server).post('/api/orochi/clusters').set('Authorization', as(user)).send(body);
+  expect(res.status).toBe(202);
+  await waitForOperation(server, res.body.operation.id, as(user));
+  return res.body.cluster.id as string;
+}
+
+describe('Orochi under the portal permission policy', () => {
+  const dataDirectory = localDriverDirectory();
+  afterAll(() => {
+    stopServers(dataDirectory);
+    rmSync(dataDirectory, { recursive: true, force: true });
+  });
+
+  it('lets owners and platform admins manage a cluster and everyone else only read it', async () => {
+    const { server, auditor } = await startPortalBackend(dataDirectory);
+
+    const refused = await request(server)
+      .post('/api/orochi/clusters')
+      .set('Authorization', as('pat'))
+      .send({ name: 'search-index', owner: 'team-search' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toMatch(/orochi.cluster.create/);
+
+    const id = await createCluster(server, 'pat', { name: 'payments-db', owner: 'team-payments' });
+
+    // sam is not an owner: reads the cluster, gets no credentials and cannot change it.
+    const read = await request(server).get(`/api/orochi/clusters/${id}`).set('Authorization', as('sam'));
+    expect(read.status).toBe(200);
+    for (const [method, path, body] of [
+      ['get', `/api/orochi/clusters/${id}/credentials`, undefined],
+      ['patch', `/api/orochi/clusters/${id}`, { size: 'medium' }],
+      ['post', `/api/orochi/clusters/${id}/hibernate`, undefined],
+      ['delete', `/api/orochi/clusters/${id}`, undefined],
+    ] as const) {
+      const res = await request(server)[method](path).set('Authorization', as('sam')).send(body);
+      expect({ method, path, status: res.status }).toEqual({ method, path, status: 403 });
+    }
+    expect((await request(server).get(`/api/orochi/clusters/${id}`).set('Authorization', as('sam'))).body.status).toBe('ready');
+
+    // The owner and a platform admin may.
+    const ownerCredentials = await request(server).get(`/api/orochi/clusters/${id}/credentials`).set('Authorization', as('pat'));
+    expect(ownerCredentials.status).toBe(200);
+    expect(ownerCredentials.body.password).toEqual(expect.any(String));
+    const adminCredentials = await request(server).get(`/api/orochi/clusters/${id}/credentials`).set('Authorization', as('ada'));
+    expect(adminCredentials.body.password).toBe(ownerCredentials.body.password);
+
+    const deleted = await request(server).delete(`/api/orochi/clusters/${id}`).set('Authorization', as('ada'));
+    expect(deleted.status).toBe(202);
+    expect(await waitForOperation(server, deleted.body.operation.id, as('ada'))).toMatchObject({ state: 'succeeded' });
+
+    // Refusals are audited as failures, successes as successes.
+    const events = auditor.createEvent.mock.calls.map(([e]) => `${e.eventId}:${e.severityLevel}`);
+    expect(events).toEqual([
+      'cluster-create:medium',
+      'cluster-create:medium',
+      'cluster-credentials-read:high',
+      'cluster-update:medium',
+      'cluster-hibernate:medium',
+      'cluster-delete:high',
+      'cluster-credentials-read:high',
+      'cluster-credentials-read:high',
+      'cluster-delete:high',
+    ]);
+    const outcomes = await Promise.all(auditor.createEvent.mock.results.map(r => r.value));
+    expect(outcomes.map(o => (o.fail.mock.calls.length ? 'fail' : 'success'))).toEqual([
+      'fail', 'success', 'fail', 'fail', 'fail', 'fail', 'success', 'success', 'success',
+    ]);
+  });
+
+  it('filters lists by the policy when clusters are visible to their owners only', async () => {
+    const { server } = await startPortalBackend(dataDirectory, { clusterVisibility: 'owners' });
+    const paymentsId = await createCluster(server, 'pat', { name: 'ledger-db', owner: 'team-payments' });
+    const searchId = await createCluster(server, 'sam', { name: 'catalog-db', owner: 'team-search' });
+
+    const names = async (user: string) =>
+      (await request(server).get('/api/orochi/clusters').set('Authorization', as(user))).body.items.map(
+        (c: { name: string }) => c.name,
+      );
+    expect(await names('pat')).toEqual(['ledger-db']);
+    expect(await names('sam')).toEqual(['catalog-db']);
+    expect(await names('ada')).toEqual(['catalog-db', 'ledger-db']);
+    expect((await request(server).get(`/api/orochi/clusters/${searchId}`).set('Authorization', as('pat'))).status).toBe(403);
+
+    for (const id of [paymentsId, searchId]) {
+      const res = await request(server).delete(`/api/orochi/clusters/${id}`).set('Authorization', as('ada'));
+      await waitForOperation(server, res.body.operation.id, as('ada'));
+    }
+  });
+});

@@ -1,0 +1,117 @@
+import {
+  readSchedulerServiceTaskScheduleDefinitionFromConfig,
+  SchedulerServiceTaskScheduleDefinition,
+} from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import {
+  defaultOffering,
+  describeValidationError,
+  Offering,
+  offeringSchema,
+} from '@orochi/backstage-plugin-orochi-common';
+import { resolve } from 'node:path';
+
+/** Everything the Orochi backend reads from `orochi.*`, with defaults applied. Read once, here. */
+export interface OrochiConfig {
+  driver: string;
+  /** Builds the offering once the driver has said which PostgreSQL versions it runs. */
+  offering(driverVersions: number[]): Offering;
+  operations: {
+    schedule: SchedulerServiceTaskScheduleDefinition;
+    leaseSeconds: number;
+    maxAttempts: number;
+    readyTimeoutSeconds: number;
+  };
+  reconcilerSchedule: SchedulerServiceTaskScheduleDefinition;
+  local: LocalDriverConfig;
+}
+
+export interface LocalDriverConfig {
+  dataDirectory: string;
+  binDirectory?: string;
+  host: string;
+  listenAddress: string;
+  portRange: { from: number; to: number };
+  serverUser: string;
+}
+
+function schedule(
+  config: Config,
+  key: string,
+  fallback: SchedulerServiceTaskScheduleDefinition,
+) {
+  return config.has(key)
+    ? readSchedulerServiceTaskScheduleDefinitionFromConfig(config.getConfig(key))
+    : fallback;
+}
+
+export function readOrochiConfig(root: Config): OrochiConfig {
+  const config = root.getOptionalConfig('orochi');
+  const get = <T>(key: string, read: (c: Config, k: string) => T | undefined) =>
+    config ? read(config, key) : undefined;
+  const str = (key: string) => get(key, (c, k) => c.getOptionalString(k));
+  const num = (key: string) => get(key, (c, k) => c.getOptionalNumber(k));
+
+  const offering = (driverVersions: number[]): Offering => {
+    const base = defaultOffering(driverVersions);
+    const regions = get('regions', (c, k) => c.getOptionalStringArray(k)) ?? base.regions;
+    const candidate = {
+      sizes: get('sizes', (c, k) => c.getOptional(k)) ?? base.sizes,
+      plans: get('plans', (c, k) => c.getOptional(k)) ?? base.plans,
+      regions,
+      versions: driverVersions,
+      defaults: {
+        plan: str('defaults.plan') ?? base.defaults.plan,
+        size: str('defaults.size') ?? base.defaults.size,
+        region: str('defaults.region') ?? regions[0],
+        version: num('defaults.version') ?? base.defaults.version,
+        storageGb: num('defaults.storageGb') ?? base.defaults.storageGb,
+      },
+      limits: {
+        maxInstances: num('limits.maxInstances') ?? base.limits.maxInstances,
+        minStorageGb: num('limits.minStorageGb') ?? base.limits.minStorageGb,
+        maxStorageGb: num('limits.maxStorageGb') ?? base.limits.maxStorageGb,
+      },
+    };
+    const parsed = offeringSchema.safeParse(candidate);
+    if (!parsed.success) {
+      throw new Error(
+        `Invalid orochi configuration: ${describeValidationError(parsed.error)}`,
+      );
+    }
+    return parsed.data;
+  };
+
+  return {
+    driver: str('driver') ?? 'local',
+    offering,
+    operations: {
+      schedule: schedule(root, 'orochi.operations.schedule', {
+        frequency: { seconds: 2 },
+        timeout: { minutes: 1 },
+        scope: 'local',
+      }),
+      leaseSeconds: num('operations.leaseSeconds') ?? 30,
+      maxAttempts: num('operations.maxAttempts') ?? 3,
+      readyTimeoutSeconds: num('operations.readyTimeoutSeconds') ?? 300,
+    },
+    reconcilerSchedule: schedule(root, 'orochi.reconciler.schedule', {
+      frequency: { seconds: 10 },
+      timeout: { minutes: 5 },
+      scope: 'global',
+    }),
+    local: {
+      dataDirectory: resolve(
+        str('local.dataDirectory') ?? '.orochi-clusters',
+      ),
+      binDirectory: str('local.binDirectory'),
+      host: str('local.host') ?? 'localhost',
+      listenAddress: str('local.listenAddress') ?? '127.0.0.1',
+      portRange: {
+        from: num('local.portRange.from') ?? 54320,
+        to: num('local.portRange.to') ?? 54999,
+      },
+      serverUser: str('local.serverUser') ?? 'postgres',
+    },
+  };
+}

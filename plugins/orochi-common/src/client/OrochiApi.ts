@@ -1,0 +1,71 @@
+import { Cluster, ConnectionDetails } from '../domain/cluster';
+import { Offering } from '../domain/offering';
+import { Operation } from '../domain/operations';
+import {
+  CreateClusterRequest,
+  UpdateClusterRequest,
+} from '../domain/requests';
+import { ClusterStatus } from '../domain/status';
+
+/** Per-call options; backend callers pass a token obtained on behalf of the user. */
+export interface OrochiRequestOptions {
+  token?: string;
+}
+
+export interface ListClustersQuery {
+  /** Owner entity refs; a cluster matches if it has any of them. */
+  owner?: string[];
+  status?: ClusterStatus[];
+  /** Matches cluster names containing this text. */
+  search?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface ClusterPage {
+  items: Cluster[];
+  totalCount: number;
+}
+
+/** The answer to every accepted change: the cluster and the operation that carries the change out. */
+export interface ClusterChange {
+  cluster: Cluster;
+  operation: Operation;
+}
+
+/** The Orochi REST API (`/api/orochi`), as the frontend and the scaffolder module use it. */
+export interface OrochiApi {
+  getOffering(options?: OrochiRequestOptions): Promise<Offering>;
+  listClusters(
+    query?: ListClustersQuery,
+    options?: OrochiRequestOptions,
+  ): Promise<ClusterPage>;
+  getCluster(id: string, options?: OrochiRequestOptions): Promise<Cluster>;
+  createCluster(
+    request: CreateClusterRequest,
+    options?: OrochiRequestOptions & { idempotencyKey?: string },
+  ): Promise<ClusterChange>;
+  updateCluster(
+    id: string,
+    request: UpdateClusterRequest,
+    options?: OrochiRequestOptions,
+  ): Promise<ClusterChange>;
+  hibernateCluster(
+    id: string,
+    options?: OrochiRequestOptions,
+  ): Promise<ClusterChange>;
+  wakeCluster(id: string, options?: OrochiRequestOptions): Promise<ClusterChange>;
+  deleteCluster(
+    id: string,
+    options?: OrochiRequestOptions,
+  ): Promise<ClusterChange>;
+  listClusterOperations(
+    id: string,
+    options?: OrochiRequestOptions,
+  ): Promise<{ items: Operation[] }>;
+  getOperation(id: string, options?: OrochiRequestOptions): Promise<Operation>;
+  revealCredentials(
+    id: string,
+    options?: OrochiRequestOptions,
+  ): Promise<ConnectionDetails>;
+}

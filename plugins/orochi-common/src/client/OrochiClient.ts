@@ -1,0 +1,161 @@
+import { ResponseError } from '@backstage/errors';
+import {
+  ClusterChange,
+  ClusterPage,
+  ListClustersQuery,
+  OrochiApi,
+  OrochiRequestOptions,
+} from './OrochiApi';
+import { Cluster, ConnectionDetails } from '../domain/cluster';
+import { Offering } from '../domain/offering';
+import { Operation } from '../domain/operations';
+import {
+  CreateClusterRequest,
+  UpdateClusterRequest,
+} from '../domain/requests';
+
+/** The parts of Backstage's discovery and fetch APIs the client needs; frontend and backend both provide them. */
+export interface OrochiClientOptions {
+  discoveryApi: { getBaseUrl(pluginId: string): Promise<string> };
+  fetchApi?: { fetch: typeof fetch };
+}
+
+/** A typed client for the Orochi REST API. */
+export class OrochiClient implements OrochiApi {
+  readonly #discoveryApi: OrochiClientOptions['discoveryApi'];
+  readonly #fetch: typeof fetch;
+
+  constructor(options: OrochiClientOptions) {
+    this.#discoveryApi = options.discoveryApi;
+    this.#fetch = options.fetchApi?.fetch ?? fetch;
+  }
+
+  getOffering(options?: OrochiRequestOptions): Promise<Offering> {
+    return this.#request('GET', '/config', options);
+  }
+
+  listClusters(
+    query: ListClustersQuery = {},
+    options?: OrochiRequestOptions,
+  ): Promise<ClusterPage> {
+    const params = new URLSearchParams();
+    query.owner?.forEach(owner => params.append('owner', owner));
+    query.status?.forEach(status => params.append('status', status));
+    if (query.search) params.set('search', query.search);
+    if (query.limit !== undefined) params.set('limit', String(query.limit));
+    if (query.offset !== undefined) params.set('offset', String(query.offset));
+    const qs = params.toString();
+    return this.#request('GET', `/clusters${qs ? `?${qs}` : ''}`, options);
+  }
+
+  getCluster(id: string, options?: OrochiRequestOptions): Promise<Cluster> {
+    return this.#request('GET', `/clusters/${encodeURIComponent(id)}`, options);
+  }
+
+  createCluster(
+    request: CreateClusterRequest,
+    options?: OrochiRequestOptions & { idempotencyKey?: string },
+  ): Promise<ClusterChange> {
+    return this.#request('POST', '/clusters', options, request, {
+      ...(options?.idempotencyKey
+        ? { 'Idempotency-Key': options.idempotencyKey }
+        : {}),
+    });
+  }
+
+  updateCluster(
+    id: string,
+    request: UpdateClusterRequest,
+    options?: OrochiRequestOptions,
+  ): Promise<ClusterChange> {
+    return this.#request(
+      'PATCH',
+      `/clusters/${encodeURIComponent(id)}`,
+      options,
+      request,
+    );
+  }
+
+  hibernateCluster(
+    id: string,
+    options?: OrochiRequestOptions,
+  ): Promise<ClusterChange> {
+    return this.#request(
+      'POST',
+      `/clusters/${encodeURIComponent(id)}/hibernate`,
+      options,
+    );
+  }
+
+  wakeCluster(id: string, options?: OrochiRequestOptions): Promise<ClusterChange> {
+    return this.#request(
+      'POST',
+      `/clusters/${encodeURIComponent(id)}/wake`,
+      options,
+    );
+  }
+
+  deleteCluster(
+    id: string,
+    options?: OrochiRequestOptions,
+  ): Promise<ClusterChange> {
+    return this.#request(
+      'DELETE',
+      `/clusters/${encodeURIComponent(id)}`,
+      options,
+    );
+  }
+
+  listClusterOperations(
+    id: string,
+    options?: OrochiRequestOptions,
+  ): Promise<{ items: Operation[] }> {
+    return this.#request(
+      'GET',
+      `/clusters/${encodeURIComponent(id)}/operations`,
+      options,
+    );
+  }
+
+  getOperation(id: string, options?: OrochiRequestOptions): Promise<Operation> {
+    return this.#request(
+      'GET',
+      `/operations/${encodeURIComponent(id)}`,
+      options,
+    );
+  }
+
+  revealCredentials(
+    id: string,
+    options?: OrochiRequestOptions,
+  ): Promise<ConnectionDetails> {
+    return this.#request(
+      'GET',
+      `/clusters/${encodeURIComponent(id)}/credentials`,
+      options,
+    );
+  }
+
+  async #request<T>(
+    method: string,
+    path: string,
+    options?: OrochiRequestOptions,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
+    const baseUrl = await this.#discoveryApi.getBaseUrl('orochi');
+    const response = await this.#fetch(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        ...headers,
+        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        ...(options?.token ? { Authorization: `Bearer ${options.token}` } : {}),
+      },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return (await response.json()) as T;
+  }
+}

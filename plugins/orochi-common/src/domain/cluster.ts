@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { clusterConditionSchema, clusterStatusSchema } from './status';
+
+/**
+ * Cluster names are DNS-1123 labels, short enough that the names drivers derive from them (Kubernetes services,
+ * pods, poolers) stay valid labels too.
+ */
+export const clusterNameSchema = z
+  .string()
+  .min(3, 'must be at least 3 characters')
+  .max(40, 'must be at most 40 characters')
+  .regex(
+    /^[a-z]([-a-z0-9]*[a-z0-9])?$/,
+    'must be lowercase letters, digits and "-", start with a letter and end with a letter or digit',
+  );
+
+export const autoscalingSchema = z
+  .strictObject({
+    enabled: z.boolean(),
+    minCu: z.number().positive(),
+    maxCu: z.number().positive(),
+  })
+  .refine(a => a.minCu <= a.maxCu, {
+    message: 'minCu must not exceed maxCu',
+    path: ['minCu'],
+  });
+
+/** @public */
+export type Autoscaling = z.infer<typeof autoscalingSchema>;
+
+export const scaleToZeroSchema = z.strictObject({
+  enabled: z.boolean(),
+  /** Minutes without client sessions before the cluster is hibernated. */
+  idleMinutes: z.number().int().min(1).max(10080),
+});
+
+/** @public */
+export type ScaleToZero = z.infer<typeof scaleToZeroSchema>;
+
+export const backupsSchema = z.strictObject({
+  enabled: z.boolean(),
+  /** Six-field cron (seconds first), as CloudNativePG's ScheduledBackup takes it. */
+  schedule: z
+    .string()
+    .regex(/^\S+( \S+){5}$/, 'must be a six-field cron expression'),
+  retentionDays: z.number().int().min(1).max(3650),
+});
+
+/** @public */
+export type Backups = z.infer<typeof backupsSchema>;
+
+/** What the owner of a cluster asked for: the desired state every driver converges to. */
+export const clusterSpecSchema = z.object({
+  name: clusterNameSchema,
+  /** The owning group, as a full entity ref (`group:default/team-payments`). */
+  owner: z.string(),
+  /** The system the cluster belongs to, as a full entity ref. */
+  system: z.string().optional(),
+  plan: z.string(),
+  size: z.string(),
+  instances: z.number().int(),
+  storageGb: z.number().int(),
+  version: z.number().int(),
+  region: z.string(),
+  autoscaling: autoscalingSchema,
+  scaleToZero: scaleToZeroSchema,
+  backups: backupsSchema,
+  /** Whether the cluster should be hibernated (servers stopped, storage kept). */
+  hibernated: z.boolean(),
+});
+
+/** @public */
+export type ClusterSpec = z.infer<typeof clusterSpecSchema>;
+
+export const clusterEndpointSchema = z.object({
+  role: z.enum(['primary', 'replica', 'pooler']),
+  host: z.string(),
+  port: z.number().int(),
+});
+
+/** @public */
+export type ClusterEndpoint = z.infer<typeof clusterEndpointSchema>;
+
+/** A cluster as the API returns it: its spec and what Orochi last observed. Never carries a secret. */
+export const clusterSchema = clusterSpecSchema.extend({
+  id: z.string(),
+  status: clusterStatusSchema,
+  statusMessage: z.string().optional(),
+  conditions: z.array(clusterConditionSchema),
+  endpoints: z.array(clusterEndpointSchema),
+  readyInstances: z.number().int(),
+  /** The application database and its owning role; the password is only revealed on request. */
+  database: z.string(),
+  user: z.string(),
+  driver: z.string(),
+  currentOperationId: z.string().optional(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+/** @public */
+export type Cluster = z.infer<typeof clusterSchema>;
+
+/** What a credential reveal returns. */
+export const connectionDetailsSchema = z.object({
+  host: z.string(),
+  port: z.number().int(),
+  database: z.string(),
+  user: z.string(),
+  password: z.string(),
+  uri: z.string(),
+});
+
+/** @public */
+export type ConnectionDetails = z.infer<typeof connectionDetailsSchema>;

@@ -1,0 +1,62 @@
+import {
+  ClusterCondition,
+  ClusterEndpoint,
+  ClusterSpec,
+} from '@orochi/backstage-plugin-orochi-common';
+
+/** The cluster a driver works on: its identity and the desired state. */
+export interface DriverCluster {
+  id: string;
+  spec: ClusterSpec;
+  /** Compute units of the spec's size, resolved from the configured sizes. */
+  cu: number;
+}
+
+/** How a driver reports progress while it changes a cluster; each step is recorded on the operation. */
+export interface DriverOperationContext {
+  /** Runs one named step of the operation and records when it started and finished. */
+  step<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  signal: AbortSignal;
+}
+
+/** What a driver observed about one cluster. */
+export interface ClusterObservation {
+  /**
+   * `running`: the primary accepts connections; `stopped`: servers are down, storage is kept (hibernated);
+   * `starting`/`stopping`: in transition; `missing`: the driver has nothing for this cluster; `failed`: broken.
+   */
+  phase: 'running' | 'starting' | 'stopping' | 'stopped' | 'missing' | 'failed';
+  instances: number;
+  readyInstances: number;
+  endpoints: ClusterEndpoint[];
+  conditions: ClusterCondition[];
+  message?: string;
+}
+
+/** Connection details of the application role, as stored by the driver (never in Orochi's tables). */
+export interface ClusterCredentials {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password: string;
+}
+
+/**
+ * Where clusters really run. Every method is idempotent: the operation engine may call it again after a crash
+ * or a retry, and it must converge to the same result.
+ */
+export interface ClusterDriver {
+  /** PostgreSQL major versions this driver can run, newest last. */
+  supportedVersions(): Promise<number[]>;
+  /** Creates the cluster or converges it to `cluster.spec` (size, instances, storage, hibernation). */
+  apply(cluster: DriverCluster, ctx: DriverOperationContext): Promise<void>;
+  /** Removes everything the driver created for the cluster. */
+  delete(cluster: DriverCluster, ctx: DriverOperationContext): Promise<void>;
+  observe(cluster: DriverCluster): Promise<ClusterObservation>;
+  readCredentials(cluster: DriverCluster): Promise<ClusterCredentials>;
+  /** Ids of every cluster the driver holds anything for, so orphans can be found. */
+  listClusterIds(): Promise<string[]>;
+  /** Removes what the driver holds for a cluster Orochi has no record of. */
+  deleteOrphan(id: string): Promise<void>;
+}
