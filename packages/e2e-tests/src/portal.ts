@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, createWriteStream, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
@@ -61,6 +61,8 @@ async function waitFor(
  */
 export async function startPortal(): Promise<Portal> {
   const workDir = mkdtempSync(join(tmpdir(), 'orochi-e2e-'));
+  // The local driver's servers run as another user when tests run as root; they must reach the data directory.
+  chmodSync(workDir, 0o755);
   const dataDir = join(workDir, 'data');
   const logFile = join(workDir, 'portal.log');
   const appPort = await freePort();

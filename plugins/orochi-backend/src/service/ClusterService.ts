@@ -208,8 +208,16 @@ export class ClusterService {
     return this.#start(cluster, 'delete', this.#specOf(cluster), this.#principal(credentials));
   }
 
-  /** What the reconciler does when a cluster's servers disagree with its spec. */
+  /**
+   * What the reconciler does when a cluster's servers disagree with its spec. After a failed operation it waits
+   * for a person to act instead, so a cluster that cannot start does not get an endless stream of attempts.
+   */
   async repair(cluster: Cluster): Promise<void> {
+    const [latest] = await this.#store.listClusterOperations(cluster.id, 1);
+    if (latest?.state === 'failed') {
+      this.#logger.debug(`Not repairing ${cluster.name}: its last operation failed`);
+      return;
+    }
     const type: OperationType = cluster.hibernated ? 'hibernate' : 'wake';
     try {
       const started = await this.#store.startOperationIfUnchanged(

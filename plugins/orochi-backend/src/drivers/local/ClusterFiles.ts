@@ -34,9 +34,16 @@ export class ClusterFiles {
     return join(this.instance(id, index), 'pgdata');
   }
 
+  /**
+   * Unix socket paths may not exceed 107 bytes, so sockets live under a short name rather than in the
+   * cluster's directory.
+   */
   socketDirectory(id: string, index: number) {
-    return join(this.instance(id, index), 'run');
+    return join(this.root, 'sockets', `${id.replace(/-/g, '').slice(0, 12)}-${index}`);
   }
+
+  /** The longest root for which socket paths stay within the limit. */
+  static readonly maxRootLength = 107 - '/sockets/123456789012-9/.s.PGSQL.65535'.length;
 
   log(id: string, index: number) {
     return join(this.instance(id, index), 'server.log');

@@ -12,7 +12,7 @@ import {
   DriverCluster,
   DriverOperationContext,
 } from '@orochi/backstage-plugin-orochi-node';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import {
   appendFile,
@@ -25,7 +25,7 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Client } from 'pg';
 import { LocalDriverConfig } from '../../config';
 import { ClusterFiles } from './ClusterFiles';
@@ -291,6 +291,9 @@ export class LocalDriver implements ClusterDriver {
   }
 
   async #removeFiles(id: string) {
+    for (const index of await this.#instanceIndexes(id)) {
+      await rm(this.#files.socketDirectory(id, index), { recursive: true, force: true });
+    }
     await rm(this.#files.cluster(id), { recursive: true, force: true });
   }
 
@@ -305,8 +308,7 @@ export class LocalDriver implements ClusterDriver {
     const template = this.#files.template(this.#pg.majorVersion);
     return this.#templating.run(async () => {
       if (existsSync(join(template, 'PG_VERSION'))) return template;
-      const building = `${template}.building`;
-      await rm(building, { recursive: true, force: true });
+      const building = await scratchSibling(template);
       await this.#serverDirectory(dirname(template));
       await run(
         this.#pg.bin('initdb'),
@@ -324,8 +326,7 @@ export class LocalDriver implements ClusterDriver {
     if (existsSync(join(pgdata, 'PG_VERSION'))) return;
     const template = await this.#ensureTemplate();
     await this.#serverDirectory(this.#files.instance(id, 0));
-    const copying = `${pgdata}.copying`;
-    await rm(copying, { recursive: true, force: true });
+    const copying = await scratchSibling(pgdata);
     await run('cp', ['-a', template, copying], { identity: this.#identity });
     await rename(copying, pgdata);
   }
@@ -456,8 +457,7 @@ export class LocalDriver implements ClusterDriver {
       const pgdata = this.#files.pgdata(id, index);
       if (!existsSync(join(pgdata, 'PG_VERSION'))) {
         await this.#serverDirectory(this.#files.instance(id, index));
-        const copying = `${pgdata}.copying`;
-        await rm(copying, { recursive: true, force: true });
+        const copying = await scratchSibling(pgdata);
         await run(
           this.#pg.bin('pg_basebackup'),
           ['-D', copying, '-h', this.#files.socketDirectory(id, 0), '-p', String(meta.ports[0]), '-U', SUPERUSER, '-X', 'stream', '-R', '--checkpoint=fast'],
@@ -471,9 +471,24 @@ export class LocalDriver implements ClusterDriver {
       if (index >= instances) {
         await this.#stopServer(id, index, 'fast');
         await rm(this.#files.instance(id, index), { recursive: true, force: true });
+        await rm(this.#files.socketDirectory(id, index), { recursive: true, force: true });
       }
     }
   }
+}
+
+/**
+ * A fresh path next to `path` to build into before an atomic rename, after removing what earlier attempts left.
+ * Each attempt gets its own name: a process of a crashed attempt (initdb, cp, pg_basebackup) may still be
+ * writing to its own.
+ */
+async function scratchSibling(path: string): Promise<string> {
+  const directory = dirname(path);
+  const prefix = `${basename(path)}.scratch-`;
+  for (const entry of existsSync(directory) ? await readdir(directory) : []) {
+    if (entry.startsWith(prefix)) await rm(join(directory, entry), { recursive: true, force: true });
+  }
+  return join(directory, `${prefix}${randomUUID()}`);
 }
 
 function parseSettings(content: string): Record<string, string> {
@@ -502,10 +517,15 @@ async function reachableRoot(
   identity: ServerIdentity | undefined,
   logger: LoggerService,
 ): Promise<string> {
+  if (configured.length > ClusterFiles.maxRootLength) {
+    throw new Error(
+      `orochi.local.dataDirectory ${configured} is too long for PostgreSQL's socket paths; use at most ${ClusterFiles.maxRootLength} characters`,
+    );
+  }
   await mkdir(configured, { recursive: true, mode: 0o711 });
   if (!identity) return configured;
   try {
-    await run('test', ['-x', configured, '-a', '-r', configured], { identity });
+    await run('test', ['-x', configured], { identity });
     return configured;
   } catch {
     const fallback = join('/var/lib/orochi', createHash('sha256').update(configured).digest('hex').slice(0, 12));
