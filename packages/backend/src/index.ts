@@ -21,6 +21,7 @@ backend.add(
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
 );
 backend.add(import('@orochi/backstage-plugin-scaffolder-backend-module-orochi'));
+backend.add(import('./modules/localPublish'));
 
 backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(import('./modules/permissionPolicy'));

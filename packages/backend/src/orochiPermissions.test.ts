@@ -6,7 +6,7 @@ import {
 import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
-  exampleOrg,
+  exampleEntities,
   exampleOrgUserInfoFactory,
   onBehalfOfMockAuthFactory,
   localDriverConfig,
@@ -40,7 +40,7 @@ async function startPortalBackend(dataDirectory: string, orochi: Record<string, 
       permissionsServiceFactory,
       onBehalfOfMockAuthFactory(),
       exampleOrgUserInfoFactory(),
-      catalogServiceMock.factory({ entities: exampleOrg() }),
+      catalogServiceMock.factory({ entities: exampleEntities() }),
       auditor.factory,
       mockServices.rootConfig.factory({
         data: { permission: { enabled: true }, orochi: { ...config.orochi, ...orochi } },

@@ -3,12 +3,14 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 
-/** The entities of the repository's examples/org.yaml: the example org tests run against. */
-export function exampleOrg(): Entity[] {
-  const file = resolvePackagePath('@orochi/test-utils', '../../examples/org.yaml');
-  return parseAllDocuments(readFileSync(file, 'utf8')).map(doc => {
-    const entity = doc.toJSON() as Entity;
-    return { ...entity, metadata: { namespace: 'default', ...entity.metadata } };
+/** The entities of the repository's examples/ (the org, systems and components) that tests run against. */
+export function exampleEntities(): Entity[] {
+  return ['org.yaml', 'entities.yaml'].flatMap(name => {
+    const file = resolvePackagePath('@orochi/test-utils', `../../examples/${name}`);
+    return parseAllDocuments(readFileSync(file, 'utf8')).map(doc => {
+      const entity = doc.toJSON() as Entity;
+      return { ...entity, metadata: { namespace: 'default', ...entity.metadata } };
+    });
   });
 }
 
@@ -18,7 +20,7 @@ export function exampleOrg(): Entity[] {
  */
 export function exampleOrgUserInfoFactory() {
   const memberships = new Map<string, string[]>();
-  for (const entity of exampleOrg().filter(e => e.kind === 'User')) {
+  for (const entity of exampleEntities().filter(e => e.kind === 'User')) {
     const groups = ((entity.spec?.memberOf as string[]) ?? []).map(group =>
       stringifyEntityRef({ kind: 'group', namespace: 'default', name: group }),
     );

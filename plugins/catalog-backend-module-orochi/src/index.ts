@@ -1,8 +1,8 @@
-/***/
 /**
- * The orochi-provider module for @backstage/plugin-catalog-backend
+ * Orochi clusters in the software catalog, as `Resource` entities of type `orochi-cluster`.
  *
  * @packageDocumentation
  */
-
 export { catalogModuleOrochi as default } from './module';
+export { OrochiEntityProvider } from './provider/OrochiEntityProvider';
+export { clusterEntity, CLUSTER_ID_ANNOTATION } from './provider/clusterEntity';

@@ -7,7 +7,7 @@ import request from 'supertest';
 import { orochiPlugin } from './plugin';
 import {
   connect,
-  exampleOrg,
+  exampleEntities,
   isRunning,
   localDriverConfig,
   localDriverDirectory,
@@ -28,7 +28,7 @@ describe('the Orochi API with the local driver', () => {
       features: [
         orochiPlugin,
         mockServices.rootConfig.factory({ data: localDriverConfig(dataDirectory) }),
-        catalogServiceMock.factory({ entities: exampleOrg() }),
+        catalogServiceMock.factory({ entities: exampleEntities() }),
         auditor.factory,
       ],
     }));

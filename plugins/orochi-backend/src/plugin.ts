@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import {
   billingManagePermission,
   billingReadPermission,
@@ -17,6 +18,7 @@ import {
 } from '@orochi/backstage-plugin-orochi-node';
 import { readOrochiConfig } from './config';
 import { DatabaseOrochiStore } from './database/DatabaseOrochiStore';
+import { withChangeEvents } from './database/PublishingOrochiStore';
 import { LocalDriver } from './drivers/local/LocalDriver';
 import { OperationEngine } from './engine/OperationEngine';
 import { Reconciler } from './engine/Reconciler';
@@ -55,11 +57,16 @@ export const orochiPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
+        events: eventsServiceRef,
       },
       async init(deps) {
         const { logger, permissionsRegistry, scheduler, lifecycle } = deps;
         const config = readOrochiConfig(deps.rootConfig);
-        const store = await DatabaseOrochiStore.create({ database: deps.database });
+        const store = withChangeEvents(
+          await DatabaseOrochiStore.create({ database: deps.database }),
+          deps.events,
+          logger,
+        );
 
         permissionsRegistry.addResourceType({
           resourceRef: clusterPermissionResourceRef,

@@ -7,3 +7,4 @@
 export * from './ClusterDriver';
 export * from './extensions';
 export * from './permissions';
+export * from './events';

@@ -3,6 +3,8 @@ import {
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import { RiDatabase2Line } from '@remixicon/react';
+import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
+import { orochiApi } from './api';
 import { databasesRouteRef } from './routes';
 
 /** The "Databases" page and its nav item (from the page's title and icon). */
@@ -17,6 +19,14 @@ export const databasesPage = PageBlueprint.make({
   },
 });
 
+/** `ui:field: OrochiOfferingPicker` for templates: sizes, plans, regions and versions from the offering. */
+export const offeringPickerFormField = FormFieldBlueprint.make({
+  name: 'offering-picker',
+  params: {
+    field: () => import('./components/OfferingPicker/field').then(m => m.offeringPickerField),
+  },
+});
+
 /**
  * Orochi: self-service PostgreSQL clusters in Backstage.
  *
@@ -27,7 +37,7 @@ export const orochiPlugin = createFrontendPlugin({
   title: 'Databases',
   icon: <RiDatabase2Line />,
   info: { packageJson: () => import('../package.json') },
-  extensions: [databasesPage],
+  extensions: [orochiApi, databasesPage, offeringPickerFormField],
   routes: {
     databases: databasesRouteRef,
   },

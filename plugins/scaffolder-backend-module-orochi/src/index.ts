@@ -1,8 +1,9 @@
-/***/
 /**
- * The orochi module for @backstage/plugin-scaffolder-backend.
+ * Orochi's scaffolder actions: orochi:cluster:create, orochi:cluster:wait and orochi:cluster:delete.
  *
  * @packageDocumentation
  */
-
-export { scaffolderModule as default } from './module';
+export { scaffolderModuleOrochi as default } from './module';
+export { createOrochiClusterCreateAction } from './actions/createCluster';
+export { createOrochiClusterDeleteAction } from './actions/deleteCluster';
+export { createOrochiClusterWaitAction } from './actions/waitForCluster';

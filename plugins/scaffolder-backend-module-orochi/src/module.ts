@@ -1,21 +1,29 @@
-import { createBackendModule } from "@backstage/backend-plugin-api";
-import { scaffolderActionsExtensionPoint  } from '@backstage/plugin-scaffolder-node';
-import { createExampleAction } from "./actions/example";
+import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
+import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { createOrochiClusterCreateAction } from './actions/createCluster';
+import { createOrochiClusterDeleteAction } from './actions/deleteCluster';
+import { createOrochiClusterWaitAction } from './actions/waitForCluster';
 
-/**
- * A backend module that registers the action into the scaffolder
- */
-export const scaffolderModule = createBackendModule({
-  moduleId: 'example-action',
+/** Orochi's template actions: create, wait for and delete clusters as the user who runs the template. */
+export const scaffolderModuleOrochi = createBackendModule({
   pluginId: 'scaffolder',
+  moduleId: 'orochi',
   register({ registerInit }) {
     registerInit({
       deps: {
-        scaffolderActions: scaffolderActionsExtensionPoint
+        scaffolder: scaffolderActionsExtensionPoint,
+        auth: coreServices.auth,
+        discovery: coreServices.discovery,
+        config: coreServices.rootConfig,
       },
-      async init({ scaffolderActions}) {
-        scaffolderActions.addActions(createExampleAction());
-      }
+      async init({ scaffolder, auth, discovery, config }) {
+        const deps = { auth, discovery, appBaseUrl: config.getString('app.baseUrl') };
+        scaffolder.addActions(
+          createOrochiClusterCreateAction(deps),
+          createOrochiClusterWaitAction(deps),
+          createOrochiClusterDeleteAction(deps),
+        );
+      },
     });
   },
-})
+});

@@ -317,9 +317,9 @@ export class DatabaseOrochiStore implements OrochiStore {
     await this.#db<ClusterRow>('clusters')
       .where({ id: clusterId })
       .update({ observed: JSON.stringify(observed) });
-    if (status) {
-      // A status from observation never overrides the status of an operation in progress.
-      await this.#db<ClusterRow>('clusters')
+    if (!status) return false;
+    // A status from observation never overrides the status of an operation in progress.
+    const changed = await this.#db<ClusterRow>('clusters')
         .where({ id: clusterId })
         .whereNull('current_operation_id')
         .andWhere(q =>
@@ -332,7 +332,7 @@ export class DatabaseOrochiStore implements OrochiStore {
           status_message: status.message ?? null,
           updated_at: this.#clock().toISOString(),
         });
-    }
+    return changed > 0;
   }
 
   async getOperation(id: string) {
@@ -420,7 +420,7 @@ export class DatabaseOrochiStore implements OrochiStore {
     },
   ) {
     const now = this.#clock().toISOString();
-    await this.#db.transaction(async tx => {
+    return this.#db.transaction(async tx => {
       const row = await tx<OperationRow>('operations')
         .where({ id: operationId, lease_owner: workerId, state: 'running' })
         .first();
@@ -448,6 +448,7 @@ export class DatabaseOrochiStore implements OrochiStore {
             updated_at: now,
           });
       }
+      return { clusterId: row.cluster_id, clusterName: row.cluster_name };
     });
   }
 

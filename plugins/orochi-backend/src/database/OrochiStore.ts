@@ -73,12 +73,12 @@ export interface OrochiStore {
     change: { spec: ClusterSpec; status: ClusterStatus },
     operation: NewOperation,
   ): Promise<{ cluster: Cluster; operation: Operation } | undefined>;
-  /** Records what the driver observed; the status too when no operation is active. */
+  /** Records what the driver observed; the status too when no operation is active. True if the status changed. */
   updateObserved(
     clusterId: string,
     observed: ClusterObserved,
     status?: { status: ClusterStatus; message?: string },
-  ): Promise<void>;
+  ): Promise<boolean>;
 
   getOperation(id: string): Promise<OperationRecord | undefined>;
   findOperationByIdempotencyKey(key: string): Promise<OperationRecord | undefined>;
@@ -98,7 +98,7 @@ export interface OrochiStore {
       clusterStatus?: ClusterStatus;
       deleteCluster?: boolean;
     },
-  ): Promise<void>;
+  ): Promise<{ clusterId: string; clusterName: string }>;
   /** Releases the claim so the operation runs again after `notBefore`. */
   retryOperation(operationId: string, workerId: string, error: string, notBefore: number): Promise<void>;
 }

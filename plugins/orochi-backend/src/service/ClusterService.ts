@@ -11,6 +11,7 @@ import {
 } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  backupsSchema,
   Cluster,
   ClusterChange,
   computeUnitsOf,
@@ -153,7 +154,7 @@ export class ClusterService {
       region: request.region,
       autoscaling: request.autoscaling ?? { enabled: false, minCu: size.cu, maxCu: size.cu },
       scaleToZero: request.scaleToZero ?? { enabled: false, idleMinutes: 15 },
-      backups: request.backups ?? { enabled: false, schedule: '0 0 3 * * *', retentionDays: 7 },
+      backups: request.backups ?? backupsSchema.parse({ enabled: false }),
       hibernated: false,
     };
     await this.#authorizer.authorize(clusterCreatePermission, credentials, spec);

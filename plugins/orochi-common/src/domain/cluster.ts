@@ -39,11 +39,12 @@ export type ScaleToZero = z.infer<typeof scaleToZeroSchema>;
 
 export const backupsSchema = z.strictObject({
   enabled: z.boolean(),
-  /** Six-field cron (seconds first), as CloudNativePG's ScheduledBackup takes it. */
+  /** Six-field cron (seconds first), as CloudNativePG's ScheduledBackup takes it; default daily at 03:00. */
   schedule: z
     .string()
-    .regex(/^\S+( \S+){5}$/, 'must be a six-field cron expression'),
-  retentionDays: z.number().int().min(1).max(3650),
+    .regex(/^\S+( \S+){5}$/, 'must be a six-field cron expression')
+    .default('0 0 3 * * *'),
+  retentionDays: z.number().int().min(1).max(3650).default(7),
 });
 
 /** @public */

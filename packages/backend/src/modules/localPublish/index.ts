@@ -1,0 +1,1 @@
+export { scaffolderModuleLocalPublish as default } from './module';

@@ -1,0 +1,50 @@
+import { Entity } from '@backstage/catalog-model';
+import { Cluster } from '@orochi/backstage-plugin-orochi-common';
+
+export const CLUSTER_ID_ANNOTATION = 'orochi.io/cluster-id';
+
+/**
+ * The catalog entity of a cluster: a `Resource` of type `orochi-cluster` owned by the cluster's group. It
+ * carries names, labels and links only: connection secrets never enter the catalog.
+ */
+export function clusterEntity(
+  cluster: Cluster,
+  options: { appBaseUrl: string; apiBaseUrl: string },
+): Entity {
+  const location = `url:${options.apiBaseUrl}/clusters/${cluster.id}`;
+  const instances = cluster.instances === 1 ? '1 instance' : `${cluster.instances} instances`;
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Resource',
+    metadata: {
+      name: cluster.name,
+      namespace: 'default',
+      title: cluster.name,
+      description: `PostgreSQL ${cluster.version} cluster managed by Orochi: ${cluster.size}, ${instances}, ${cluster.storageGb} GB`,
+      annotations: {
+        [CLUSTER_ID_ANNOTATION]: cluster.id,
+        'backstage.io/managed-by-location': location,
+        'backstage.io/managed-by-origin-location': location,
+      },
+      labels: {
+        'orochi.io/plan': cluster.plan,
+        'orochi.io/size': cluster.size,
+        'orochi.io/region': cluster.region,
+        'orochi.io/status': cluster.status,
+      },
+      tags: ['postgresql', 'orochi'],
+      links: [
+        {
+          url: `${options.appBaseUrl}/orochi/clusters/${cluster.id}`,
+          title: 'Open in Orochi',
+          icon: 'dashboard',
+        },
+      ],
+    },
+    spec: {
+      type: 'orochi-cluster',
+      owner: cluster.owner,
+      ...(cluster.system ? { system: cluster.system } : {}),
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { useApi } from '@backstage/frontend-plugin-api';
+import { Select, Text } from '@backstage/ui';
+import type { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
+import { Offering } from '@orochi/backstage-plugin-orochi-common';
+import { useEffect, useState } from 'react';
+import { orochiApiRef } from '../../api';
+
+/** Which list of the offering a picker chooses from. */
+export type OfferingChoice = 'size' | 'plan' | 'region' | 'version';
+
+export function offeringOptions(offering: Offering, choice: OfferingChoice) {
+  switch (choice) {
+    case 'size':
+      return offering.sizes.map(s => ({ id: s.name, label: s.title }));
+    case 'plan':
+      return offering.plans.map(p => ({
+        id: p.name,
+        label: p.monthlyPriceUsd === undefined ? `${p.title} (priced by contract)` : `${p.title} ($${p.monthlyPriceUsd}/month)`,
+      }));
+    case 'region':
+      return offering.regions.map(r => ({ id: r, label: r }));
+    case 'version':
+      return offering.versions.map(v => ({ id: String(v), label: `PostgreSQL ${v}` }));
+    default:
+      return [];
+  }
+}
+
+/**
+ * A scaffolder field that chooses a size, plan, region or PostgreSQL version from what this Orochi installation
+ * offers (GET /api/orochi/config), so templates never repeat the vocabulary. `ui:options: { choice: size }`.
+ */
+export const OfferingPicker = (
+  props: FieldExtensionComponentProps<string | number, { choice?: OfferingChoice }>,
+) => {
+  const { onChange, formData, schema, uiSchema, required, rawErrors } = props;
+  const choice = uiSchema['ui:options']?.choice ?? 'size';
+  const orochi = useApi(orochiApiRef);
+  const [offering, setOffering] = useState<Offering>();
+  const [error, setError] = useState<Error>();
+
+  useEffect(() => {
+    orochi.getOffering().then(setOffering, setError);
+  }, [orochi]);
+
+  useEffect(() => {
+    // Fill in the installation's default so the form submits a value the user has seen.
+    if (offering && formData === undefined) {
+      const value = offering.defaults[choice];
+      onChange(choice === 'version' ? Number(value) : value);
+    }
+  }, [offering, formData, choice, onChange]);
+
+  if (error) {
+    return <Text color="danger">Could not load Orochi's choices: {error.message}</Text>;
+  }
+  return (
+    <Select
+      label={schema.title ?? choice}
+      description={schema.description}
+      isRequired={required}
+      options={offering ? offeringOptions(offering, choice) : []}
+      selectedKey={formData === undefined ? null : String(formData)}
+      onSelectionChange={key => onChange(choice === 'version' ? Number(key) : String(key))}
+      isInvalid={!!rawErrors?.length}
+    />
+  );
+};

@@ -1,0 +1,2 @@
+export { OfferingPicker, offeringOptions } from './OfferingPicker';
+export type { OfferingChoice } from './OfferingPicker';
