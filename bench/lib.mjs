@@ -40,7 +40,7 @@ export function scratchDirectory(prefix) {
 }
 
 /** Starts the Orochi plugin's dev backend (mock auth, example org) on its own port, data and SQLite files. */
-export async function startOrochiBackend(directory) {
+export async function startOrochiBackend(directory, options = {}) {
   const port = await freePort();
   const configFile = join(directory, 'app-config.json');
   writeFileSync(
@@ -51,7 +51,13 @@ export async function startOrochiBackend(directory) {
         listen: { port, host: '127.0.0.1' },
         database: { client: 'better-sqlite3', connection: { directory: join(directory, 'sqlite') } },
       },
-      orochi: { local: { dataDirectory: join(directory, 'driver'), portRange: { from: 57000, to: 57999 } } },
+      orochi: {
+        local: { dataDirectory: join(directory, 'driver'), portRange: { from: 57000, to: 57999 } },
+        // Benchmarks that seed records without servers keep the reconciler from marking them all failed.
+        ...(options.reconcile === false
+          ? { reconciler: { schedule: { frequency: { hours: 24 }, timeout: { minutes: 1 }, initialDelay: { hours: 24 } } } }
+          : {}),
+      },
     }),
   );
   const child = spawn(
@@ -77,5 +83,5 @@ export async function startOrochiBackend(directory) {
     if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${JSON.stringify(body)}`);
     return body;
   };
-  return { api, stop: () => child.kill('SIGTERM') };
+  return { api, baseUrl: async () => baseUrl, stop: () => child.kill('SIGTERM') };
 }

@@ -12,5 +12,20 @@ export interface Config {
      * Who may see clusters: `everyone` signed in (default), or only their `owners` (and platform admins).
      */
     clusterVisibility?: 'everyone' | 'owners';
+    /** Clusters created through the API the first time the portal starts with a new data directory. */
+    examples?: {
+      /** Records that the examples were created; while it exists, nothing is created. */
+      stateFile: string;
+      /** Create requests, as POST /api/orochi/clusters takes them. */
+      clusters?: Array<{
+        name: string;
+        owner: string;
+        system?: string;
+        size?: string;
+        plan?: string;
+        instances?: number;
+        storageGb?: number;
+      }>;
+    };
   };
 }

@@ -50,6 +50,8 @@ export interface Config {
       maxAttempts?: number;
       /** How long a cluster may take to become ready before the operation fails; default 300 seconds. */
       readyTimeoutSeconds?: number;
+      /** Operations each replica runs at the same time; default 4. */
+      concurrency?: number;
     };
     reconciler?: {
       /** How often every cluster is observed; default every 10 seconds. */

@@ -32,5 +32,6 @@ backend.add(import('@backstage/plugin-signals-backend'));
 backend.add(import('@backstage/plugin-user-settings-backend'));
 
 backend.add(import('@orochi/backstage-plugin-orochi-backend'));
+backend.add(import('./modules/exampleClusters'));
 
 backend.start();

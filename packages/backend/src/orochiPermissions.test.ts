@@ -31,7 +31,7 @@ const as = (user: string) => mockCredentials.user.header(`user:default/${user}`)
  */
 async function startPortalBackend(dataDirectory: string, orochi: Record<string, unknown> = {}) {
   const auditor = mockServices.auditor.mock();
-  const config = localDriverConfig(dataDirectory);
+  const config = localDriverConfig(dataDirectory, { from: 56600, to: 56899 });
   const { server } = await startTestBackend({
     features: [
       orochiPlugin,

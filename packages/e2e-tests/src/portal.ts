@@ -1,8 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, createWriteStream, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { freePort, stopServers } from '@orochi/test-utils';
 import { join } from 'node:path';
 
 const repoRoot = resolvePackagePath('e2e-tests', '../..');
@@ -14,21 +14,6 @@ export interface Portal {
   dataDir: string;
   logFile: string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? ok(address.port)
-          : fail(new Error('no port')),
-      );
-    });
-  });
 }
 
 async function waitFor(
@@ -111,6 +96,8 @@ export async function startPortal(): Promise<Portal> {
       await Promise.race([exited, new Promise(r => setTimeout(r, 15_000))]);
       if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
     }
+    // Cluster servers outlive the portal by design; the test's clusters go with the test.
+    stopServers(join(dataDir, 'clusters'));
   };
 
   try {

@@ -22,8 +22,11 @@ export function localDriverDirectory(): string {
   return directory;
 }
 
-/** Config for the local driver in tests: its own directory and a port range away from the defaults. */
-export function localDriverConfig(dataDirectory: string, ports = { from: 56000, to: 56999 }) {
+/**
+ * Config for the local driver in tests: its own directory and its own port range (test files run in parallel;
+ * ranges that do not overlap keep their servers apart).
+ */
+export function localDriverConfig(dataDirectory: string, ports: { from: number; to: number }) {
   return {
     orochi: {
       local: { dataDirectory, portRange: ports },

@@ -21,6 +21,7 @@ export interface OrochiConfig {
     leaseSeconds: number;
     maxAttempts: number;
     readyTimeoutSeconds: number;
+    concurrency: number;
   };
   reconcilerSchedule: SchedulerServiceTaskScheduleDefinition;
   local: LocalDriverConfig;
@@ -94,6 +95,7 @@ export function readOrochiConfig(root: Config): OrochiConfig {
       leaseSeconds: num('operations.leaseSeconds') ?? 30,
       maxAttempts: num('operations.maxAttempts') ?? 3,
       readyTimeoutSeconds: num('operations.readyTimeoutSeconds') ?? 300,
+      concurrency: num('operations.concurrency') ?? 4,
     },
     reconcilerSchedule: schedule(root, 'orochi.reconciler.schedule', {
       frequency: { seconds: 10 },

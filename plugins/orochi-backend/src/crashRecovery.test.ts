@@ -39,7 +39,7 @@ describe('a backend killed in the middle of a create', () => {
     const port = await freePort();
     const baseUrl = `http://localhost:${port}/api/orochi`;
     const configFile = join(dataDirectory, 'app-config.json');
-    const config = localDriverConfig(join(dataDirectory, 'driver'));
+    const config = localDriverConfig(join(dataDirectory, 'driver'), { from: 56300, to: 56599 });
     writeFileSync(
       configFile,
       JSON.stringify({

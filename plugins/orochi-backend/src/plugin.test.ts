@@ -27,7 +27,7 @@ describe('the Orochi API with the local driver', () => {
     ({ server } = await startTestBackend({
       features: [
         orochiPlugin,
-        mockServices.rootConfig.factory({ data: localDriverConfig(dataDirectory) }),
+        mockServices.rootConfig.factory({ data: localDriverConfig(dataDirectory, { from: 56000, to: 56299 }) }),
         catalogServiceMock.factory({ entities: exampleEntities() }),
         auditor.factory,
       ],

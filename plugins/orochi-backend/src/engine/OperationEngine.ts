@@ -23,6 +23,8 @@ export interface OperationEngineOptions {
   leaseSeconds: number;
   maxAttempts: number;
   readyTimeoutSeconds: number;
+  /** Operations one worker runs at the same time; the rest wait for the next claim. */
+  concurrency: number;
 }
 
 /** The status an operation leaves a cluster in when it succeeds. */
@@ -48,6 +50,7 @@ export class OperationEngine {
   readonly #workerId = `worker-${randomUUID()}`;
   readonly #running = new Map<string, AbortController>();
   #claiming: Promise<void> | undefined;
+  #claimAgain = false;
   #stopped = false;
 
   constructor(options: OperationEngineOptions) {
@@ -57,8 +60,17 @@ export class OperationEngine {
   /** Claims every runnable operation and starts it in the background; called on a schedule and after writes. */
   claimAndDispatch(): Promise<void> {
     if (this.#stopped) return Promise.resolve();
-    // One claim loop at a time per worker; a call during a loop joins it.
-    this.#claiming ??= this.#claimLoop().finally(() => {
+    if (this.#claiming) {
+      // One claim loop at a time per worker; a call during a loop makes it look once more before it ends.
+      this.#claimAgain = true;
+      return this.#claiming;
+    }
+    this.#claiming = (async () => {
+      do {
+        this.#claimAgain = false;
+        await this.#claimLoop();
+      } while (this.#claimAgain && !this.#stopped);
+    })().finally(() => {
       this.#claiming = undefined;
     });
     return this.#claiming;
@@ -77,13 +89,17 @@ export class OperationEngine {
   }
 
   async #claimLoop() {
-    const { store, leaseSeconds } = this.#options;
-    for (;;) {
+    const { store, leaseSeconds, concurrency } = this.#options;
+    while (this.#running.size < concurrency) {
       const operation = await store.claimOperation(this.#workerId, leaseSeconds * 1000);
       if (!operation) return;
       const controller = new AbortController();
       this.#running.set(operation.id, controller);
-      this.#execute(operation, controller).finally(() => this.#running.delete(operation.id));
+      this.#execute(operation, controller).finally(() => {
+        this.#running.delete(operation.id);
+        // A slot is free: take the next waiting operation now rather than on the next tick.
+        void this.claimAndDispatch();
+      });
     }
   }
 

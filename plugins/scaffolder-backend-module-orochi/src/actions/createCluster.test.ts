@@ -8,7 +8,7 @@ jest.setTimeout(120_000);
 describe('orochi:cluster:create', () => {
   let backend: Awaited<ReturnType<typeof startOrochiBackend>>;
   beforeAll(async () => {
-    backend = await startOrochiBackend();
+    backend = await startOrochiBackend({ ports: { from: 58300, to: 58599 } });
   });
   afterAll(() => backend.stop());
 
@@ -78,7 +78,7 @@ describe('orochi:cluster:create', () => {
 
 describe('orochi:cluster:create for a user the policy refuses', () => {
   it('fails with the permission error and creates nothing', async () => {
-    const backend = await startOrochiBackend({ deny: true });
+    const backend = await startOrochiBackend({ deny: true, ports: { from: 58600, to: 58699 } });
     try {
       const action = createOrochiClusterCreateAction(backend.deps);
       const ctx = contextWithCheckpoints({ name: 'denied-db', owner: 'team-payments', waitForReady: true, timeoutSeconds: 60 }, new Map());

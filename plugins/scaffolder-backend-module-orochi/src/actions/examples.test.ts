@@ -17,7 +17,7 @@ function exampleInput(example: string, outputs: Record<string, unknown>) {
 describe('the actions’ documented examples, against a real Orochi backend', () => {
   let backend: Awaited<ReturnType<typeof startOrochiBackend>>;
   beforeAll(async () => {
-    backend = await startOrochiBackend();
+    backend = await startOrochiBackend({ ports: { from: 58000, to: 58299 } });
   });
   afterAll(() => backend.stop());
 

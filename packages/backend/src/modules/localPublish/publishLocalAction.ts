@@ -1,23 +1,29 @@
 import { BackstageCredentials, resolveSafeChildPath } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { ConflictError } from '@backstage/errors';
-import { CatalogService } from '@backstage/plugin-catalog-node';
+import { CatalogService, locationSpecToMetadataName } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { existsSync } from 'node:fs';
-import { cp } from 'node:fs/promises';
-import { join } from 'node:path';
+import { cp, readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import yaml from 'yaml';
 
+/** The catalog location (in app-config.yaml) that picks up every published workspace's catalog-info.yaml. */
+export function publishedServicesLocation(directory: string) {
+  return { type: 'file', target: resolve(directory, '*', 'catalog-info.yaml') };
+}
+
 /**
- * `publish:local`: the embedded portal's stand-in for a Git host. Copies the task's workspace to a directory
- * on the backend host and registers its catalog-info.yaml as a `file` location, as the user running the template.
+ * `publish:local`: the embedded portal's stand-in for a Git host. Copies the task's workspace to a directory on
+ * the backend host; the catalog reads it through the location above, which the action refreshes at once as the
+ * user running the template. (The catalog does not let users register `file` locations themselves.)
  */
 export function createPublishLocalAction(options: { directory: string; catalog: CatalogService }) {
   const { directory, catalog } = options;
   return createTemplateAction({
     id: 'publish:local',
     description:
-      'Copies the workspace to <scaffolder.localPublish.directory>/<name> on the backend host and registers its catalog-info.yaml in the catalog.',
+      'Copies the workspace to <scaffolder.localPublish.directory>/<name> on the backend host, where the catalog reads its catalog-info.yaml.',
     supportsDryRun: true,
     examples: [
       {
@@ -34,15 +40,22 @@ export function createPublishLocalAction(options: { directory: string; catalog: 
       },
       output: {
         path: z => z.string({ description: 'Where the workspace was published' }),
-        entityRef: z => z.string({ description: 'The component registered from it' }).optional(),
+        entityRef: z => z.string({ description: 'The entity its catalog-info.yaml describes' }),
       },
     },
     async handler(ctx) {
       const target = resolveSafeChildPath(directory, ctx.input.name);
-      const catalogFile = join(target, ctx.input.catalogInfoPath ?? 'catalog-info.yaml');
+      const catalogInfoPath = ctx.input.catalogInfoPath ?? 'catalog-info.yaml';
+      const descriptor = yaml.parse(await readFile(resolveSafeChildPath(ctx.workspacePath, catalogInfoPath), 'utf8'));
+      const entityRef = stringifyEntityRef({
+        kind: descriptor.kind,
+        namespace: descriptor.metadata.namespace ?? 'default',
+        name: descriptor.metadata.name,
+      });
       ctx.output('path', target);
+      ctx.output('entityRef', entityRef);
       if (ctx.isDryRun) {
-        ctx.logger.info(`Dry run: would publish the workspace to ${target} and register ${catalogFile}`);
+        ctx.logger.info(`Dry run: would publish the workspace to ${target}, where the catalog would read ${entityRef}`);
         return;
       }
       await ctx.checkpoint({
@@ -54,17 +67,14 @@ export function createPublishLocalAction(options: { directory: string; catalog: 
           await cp(ctx.workspacePath, target, { recursive: true, errorOnExist: true });
         },
       });
-      const credentials: BackstageCredentials = await ctx.getInitiatorCredentials();
-      const registered = await ctx.checkpoint({
-        key: `publish.local.register.${ctx.input.name}`,
-        fn: async () => {
-          const result = await catalog.addLocation({ type: 'file', target: catalogFile }, { credentials });
-          const component = result.entities.find(e => e.kind === 'Component') ?? result.entities[0];
-          return component ? stringifyEntityRef(component) : '';
-        },
+      const location = stringifyEntityRef({
+        kind: 'location',
+        namespace: 'default',
+        name: locationSpecToMetadataName(publishedServicesLocation(directory)),
       });
-      ctx.logger.info(`Published to ${target}${registered ? ` and registered ${registered}` : ''}`);
-      if (registered) ctx.output('entityRef', registered);
+      const credentials: BackstageCredentials = await ctx.getInitiatorCredentials();
+      await catalog.refreshEntity(location, { credentials });
+      ctx.logger.info(`Published to ${target}; the catalog picks up ${entityRef} from there`);
     },
   });
 }

@@ -351,9 +351,25 @@ export class LocalDriver implements ClusterDriver {
     }
   }
 
+  /**
+   * Another program may have taken an instance's port since it was allocated (the servers were stopped); such
+   * an instance moves to a free port before it starts.
+   */
+  async #portForStart(id: string, index: number): Promise<ClusterMeta> {
+    return this.#allocation.run(async () => {
+      const meta = (await this.#readMeta(id))!;
+      if (await canListen(meta.ports[index])) return meta;
+      const used = await this.#usedPorts();
+      meta.ports[index] = await this.#freePort(used);
+      await this.#writeAtomically(this.#files.meta(id), JSON.stringify(meta, null, 2), 0o644, false);
+      return meta;
+    });
+  }
+
   /** Writes the instance's settings and makes the server run with them: start, reload or restart as needed. */
   async #ensureServer(id: string, index: number, settings: Record<string, string>) {
-    const meta = (await this.#readMeta(id))!;
+    const running = (await this.#serverState(id, index)).running;
+    const meta = running ? (await this.#readMeta(id))! : await this.#portForStart(id, index);
     const pgdata = this.#files.pgdata(id, index);
     const socketDirectory = this.#files.socketDirectory(id, index);
     await this.#serverDirectory(socketDirectory);
@@ -378,11 +394,10 @@ export class LocalDriver implements ClusterDriver {
         .join('\n');
       await this.#writeAtomically(configPath, `# Written by Orochi's local driver\n${content}\n`, 0o600, true);
     }
-    const state = await this.#serverState(id, index);
     const pgCtl = (...args: string[]) =>
       run(this.#pg.bin('pg_ctl'), ['-D', pgdata, ...args], { identity: this.#identity, cwd: this.#files.instance(id, index) });
     const log = this.#files.log(id, index);
-    if (!state.running) {
+    if (!running) {
       await pgCtl('-l', log, '-w', '-t', '120', 'start');
     } else if (changed && needsRestart(previous, wanted)) {
       await pgCtl('-l', log, '-m', 'fast', '-w', '-t', '120', 'restart');

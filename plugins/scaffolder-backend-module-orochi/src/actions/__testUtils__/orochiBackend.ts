@@ -11,14 +11,15 @@ import { OrochiActionDeps } from '../orochiApi';
 
 /**
  * A real Orochi backend (local driver) for the actions to call over HTTP, and the dependencies that point the
- * actions at it. `deny` makes the permission framework refuse everything.
+ * actions at it. `deny` makes the permission framework refuse everything; test files run in parallel, so each
+ * gives its own port range.
  */
-export async function startOrochiBackend(options: { deny?: boolean } = {}) {
+export async function startOrochiBackend(options: { deny?: boolean; ports: { from: number; to: number } }) {
   const dataDirectory = localDriverDirectory();
   const { server } = await startTestBackend({
     features: [
       orochiPlugin,
-      mockServices.rootConfig.factory({ data: localDriverConfig(dataDirectory, { from: 58000, to: 58999 }) }),
+      mockServices.rootConfig.factory({ data: localDriverConfig(dataDirectory, options.ports) }),
       catalogServiceMock.factory({ entities: exampleEntities() }),
       mockServices.permissions.factory({ result: options.deny ? AuthorizeResult.DENY : AuthorizeResult.ALLOW }),
     ],

@@ -1,0 +1,62 @@
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import orochiPlugin from '@orochi/backstage-plugin-orochi-backend';
+import { exampleEntities, localDriverConfig, localDriverDirectory, stopServers, waitForOperation } from '@orochi/test-utils';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import request from 'supertest';
+import exampleClustersModule from './modules/exampleClusters';
+
+jest.setTimeout(120_000);
+
+describe('the example clusters', () => {
+  const dataDirectory = localDriverDirectory();
+  afterAll(() => {
+    stopServers(join(dataDirectory, 'clusters'));
+    rmSync(dataDirectory, { recursive: true, force: true });
+  });
+
+  const startWith = (stateFile: string) =>
+    startTestBackend({
+      features: [
+        orochiPlugin,
+        exampleClustersModule,
+        catalogServiceMock.factory({ entities: exampleEntities() }),
+        mockServices.rootConfig.factory({
+          data: {
+            orochi: {
+              ...localDriverConfig(join(dataDirectory, 'clusters'), { from: 55100, to: 55199 }).orochi,
+              examples: {
+                stateFile,
+                clusters: [
+                  { name: 'payments-db', owner: 'team-payments', system: 'payments' },
+                  { name: 'search-db', owner: 'team-search', size: 'medium', instances: 2 },
+                ],
+              },
+            },
+          },
+        }),
+      ],
+    });
+
+  it('are created through the API on the first start, and only then', async () => {
+    const stateFile = join(dataDirectory, 'example-clusters.json');
+    const { server } = await startWith(stateFile);
+    const { body } = await request(server).get('/api/orochi/clusters');
+    expect(body.items.map((c: { name: string; owner: string }) => [c.name, c.owner])).toEqual([
+      ['payments-db', 'group:default/team-payments'],
+      ['search-db', 'group:default/team-search'],
+    ]);
+    expect(existsSync(stateFile)).toBe(true);
+    for (const cluster of body.items) {
+      const [create] = (await request(server).get(`/api/orochi/clusters/${cluster.id}/operations`)).body.items;
+      expect(await waitForOperation(server, create.id)).toMatchObject({ state: 'succeeded' });
+      const deleted = await request(server).delete(`/api/orochi/clusters/${cluster.id}`);
+      await waitForOperation(server, deleted.body.operation.id);
+    }
+
+    // The data directory is no longer new: a restart creates nothing, even though the examples were deleted.
+    const restarted = await startWith(stateFile);
+    expect((await request(restarted.server).get('/api/orochi/clusters')).body.totalCount).toBe(0);
+  });
+});

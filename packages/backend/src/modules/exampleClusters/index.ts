@@ -1,0 +1,1 @@
+export { orochiModuleExampleClusters as default } from './module';

@@ -1,0 +1,236 @@
+import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { eventsServiceFactory } from '@backstage/plugin-events-node';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import catalogModuleScaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
+import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+import permissionPlugin from '@backstage/plugin-permission-backend';
+import orochiPlugin from '@orochi/backstage-plugin-orochi-backend';
+import catalogModuleOrochi from '@orochi/backstage-plugin-catalog-backend-module-orochi';
+import scaffolderModuleOrochi from '@orochi/backstage-plugin-scaffolder-backend-module-orochi';
+import {
+  connect,
+  exampleOrgUserInfoFactory,
+  localDriverConfig,
+  localDriverDirectory,
+  onBehalfOfMockAuthFactory,
+  stopServers,
+  waitForOperation,
+} from '@orochi/test-utils';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import request from 'supertest';
+import yaml from 'yaml';
+import localPublishModule from './modules/localPublish';
+import { publishedServicesLocation } from './modules/localPublish/publishLocalAction';
+import permissionPolicyModule from './modules/permissionPolicy';
+
+jest.setTimeout(300_000);
+
+const repo = (path: string) => resolvePackagePath('backend', `../../${path}`);
+const pat = mockCredentials.user.header('user:default/pat');
+
+/** The portal's catalog, scaffolder, permission policy and Orochi, with the repository's example data and templates. */
+async function startPortal(dataDirectory: string) {
+  const orochi = localDriverConfig(join(dataDirectory, 'clusters'), { from: 59000, to: 59999 }).orochi;
+  const { server } = await startTestBackend({
+    features: [
+      catalogPlugin,
+      catalogModuleScaffolderEntityModel,
+      catalogModuleOrochi,
+      scaffolderPlugin,
+      scaffolderModuleOrochi,
+      localPublishModule,
+      permissionPlugin,
+      permissionPolicyModule,
+      orochiPlugin,
+      permissionsServiceFactory,
+      eventsServiceFactory,
+      onBehalfOfMockAuthFactory(),
+      exampleOrgUserInfoFactory(),
+      mockServices.rootConfig.factory({
+        data: {
+          app: { baseUrl: 'http://localhost:3000' },
+          permission: { enabled: true },
+          orochi,
+          scaffolder: { localPublish: { directory: join(dataDirectory, 'services') } },
+          catalog: {
+            rules: [{ allow: ['Component', 'System', 'API', 'Resource', 'Location', 'Template', 'User', 'Group'] }],
+            locations: [
+              ...['examples/org.yaml', 'examples/entities.yaml', 'templates/orochi-cluster/template.yaml', 'templates/service-with-database/template.yaml'].map(
+                path => ({ type: 'file', target: repo(path) }),
+              ),
+              publishedServicesLocation(join(dataDirectory, 'services')),
+            ],
+          },
+        },
+      }),
+    ],
+  });
+  return server;
+}
+
+/** The files of a template's directory, as the template editor sends them for a dry run. */
+function templateFiles(name: string) {
+  const root = repo(`templates/${name}`);
+  const walk = (dir: string): string[] =>
+    readdirSync(join(root, dir), { withFileTypes: true }).flatMap(entry =>
+      entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)],
+    );
+  return walk('').map(path => ({ path, base64Content: readFileSync(join(root, path)).toString('base64') }));
+}
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise(r => setTimeout(r, 250));
+  }
+}
+
+const entity = (server: Server, ref: string) => {
+  const [kind, rest] = ref.split(':');
+  const [namespace, name] = rest.split('/');
+  return request(server).get(`/api/catalog/entities/by-name/${kind}/${namespace}/${name}`).set('Authorization', pat);
+};
+
+async function runTemplate(server: Server, templateRef: string, values: object) {
+  const started = await request(server).post('/api/scaffolder/v2/tasks').set('Authorization', pat).send({ templateRef, values });
+  expect(started.status).toBe(201);
+  return eventually(`task ${started.body.id}`, async () => {
+    const task = await request(server).get(`/api/scaffolder/v2/tasks/${started.body.id}`).set('Authorization', pat);
+    return ['completed', 'failed', 'cancelled'].includes(task.body.status) ? task.body : undefined;
+  });
+}
+
+async function taskLog(server: Server, taskId: string): Promise<string[]> {
+  const res = await request(server).get(`/api/scaffolder/v2/tasks/${taskId}/events`).set('Authorization', pat);
+  return res.body.filter((e: { type: string }) => e.type === 'log').map((e: { body: { message: string } }) => e.body.message);
+}
+
+describe('the templates through the real scaffolder and catalog', () => {
+  const dataDirectory = localDriverDirectory();
+  let server: Server;
+
+  beforeAll(async () => {
+    server = await startPortal(dataDirectory);
+    await eventually('the templates in the catalog', async () =>
+      (await entity(server, 'template:default/service-with-database')).status === 200 ? true : undefined,
+    );
+  });
+
+  afterAll(() => {
+    stopServers(join(dataDirectory, 'clusters'));
+    rmSync(dataDirectory, { recursive: true, force: true });
+  });
+
+  it.each(['orochi-cluster', 'service-with-database'])('passes the scaffolder dry run of %s and creates nothing', async name => {
+    const template = yaml.parse(readFileSync(repo(`templates/${name}/template.yaml`), 'utf8'));
+    const res = await request(server)
+      .post('/api/scaffolder/v2/dry-run')
+      .set('Authorization', pat)
+      .send({
+        template,
+        values: { name: 'dry-run', owner: 'group:default/team-payments', size: 'small', plan: 'pro', instances: 1, storageGb: 1 },
+        secrets: {},
+        directoryContents: templateFiles(name),
+      });
+    expect({ status: res.status, body: res.status === 200 ? {} : res.body }).toEqual({ status: 200, body: {} });
+    const errors = res.body.log.filter((l: { body: { status?: string } }) => l.body.status === 'failed');
+    expect(errors).toEqual([]);
+    expect(res.body.steps.map((s: { id: string }) => s.id)).toEqual(template.spec.steps.map((s: { id: string }) => s.id));
+    expect((await request(server).get('/api/orochi/clusters').set('Authorization', pat)).body.totalCount).toBe(0);
+  });
+
+  it('creates a connectable cluster with orochi-cluster; its entity follows it into and out of the catalog', async () => {
+    const task = await runTemplate(server, 'template:default/orochi-cluster', {
+      name: 'tpl-orders-db',
+      owner: 'group:default/team-payments',
+      system: 'system:default/payments',
+      size: 'small',
+      plan: 'pro',
+      instances: 1,
+      storageGb: 1,
+      backups: false,
+    });
+    expect(task.status).toBe('completed');
+    const log = await taskLog(server, task.id);
+    expect(log).toEqual(expect.arrayContaining([expect.stringMatching(/✓ Start primary/)]));
+
+    const [cluster] = (await request(server).get('/api/orochi/clusters').set('Authorization', pat)).body.items;
+    expect(cluster).toMatchObject({ name: 'tpl-orders-db', status: 'ready', system: 'system:default/payments' });
+    const credentials = await request(server).get(`/api/orochi/clusters/${cluster.id}/credentials`).set('Authorization', pat);
+    const client = await connect(credentials.body);
+    expect((await client.query('SELECT current_user')).rows).toEqual([{ current_user: 'app' }]);
+    await client.end();
+
+    const resource = await eventually('the cluster entity', async () => {
+      const res = await entity(server, 'resource:default/tpl-orders-db');
+      return res.status === 200 && res.body.relations?.length ? res.body : undefined;
+    });
+    expect(resource.spec).toEqual({ type: 'orochi-cluster', owner: 'group:default/team-payments', system: 'system:default/payments' });
+    expect(resource.metadata.annotations['orochi.io/cluster-id']).toBe(cluster.id);
+    expect(resource.metadata.labels).toMatchObject({ 'orochi.io/plan': 'pro', 'orochi.io/size': 'small', 'orochi.io/region': 'local' });
+    expect(resource.relations).toEqual(
+      expect.arrayContaining([
+        { type: 'ownedBy', targetRef: 'group:default/team-payments' },
+        { type: 'partOf', targetRef: 'system:default/payments' },
+      ]),
+    );
+    expect(JSON.stringify(resource)).not.toContain(credentials.body.password);
+
+    const deleted = await request(server).delete(`/api/orochi/clusters/${cluster.id}`).set('Authorization', pat);
+    await waitForOperation(server, deleted.body.operation.id, pat);
+    await eventually('the entity to leave the catalog', async () =>
+      (await entity(server, 'resource:default/tpl-orders-db')).status === 404 ? true : undefined,
+    );
+  });
+
+  it('publishes a service that depends on its new database with service-with-database', async () => {
+    const task = await runTemplate(server, 'template:default/service-with-database', {
+      name: 'invoices',
+      description: 'Sends invoices',
+      owner: 'group:default/team-payments',
+      size: 'small',
+      instances: 1,
+    });
+    expect({ status: task.status, log: task.status === 'completed' ? [] : await taskLog(server, task.id) }).toEqual({ status: 'completed', log: [] });
+    expect(existsSync(join(dataDirectory, 'services', 'invoices', 'src', 'index.js'))).toBe(true);
+
+    const component = await eventually('the component', async () => {
+      const res = await entity(server, 'component:default/invoices');
+      return res.status === 200 && res.body.relations?.some((r: { type: string }) => r.type === 'dependsOn') ? res.body : undefined;
+    });
+    expect(component.spec).toMatchObject({ owner: 'group:default/team-payments', dependsOn: ['resource:default/invoices-db'] });
+    expect(component.relations).toEqual(expect.arrayContaining([{ type: 'dependsOn', targetRef: 'resource:default/invoices-db' }]));
+
+    const database = await eventually('the database entity', async () => {
+      const res = await entity(server, 'resource:default/invoices-db');
+      return res.status === 200 && res.body.relations?.some((r: { type: string }) => r.type === 'dependencyOf') ? res.body : undefined;
+    });
+    expect(database.relations).toEqual(expect.arrayContaining([{ type: 'dependencyOf', targetRef: 'component:default/invoices' }]));
+
+    const [cluster] = (await request(server).get('/api/orochi/clusters').set('Authorization', pat)).body.items;
+    const deleted = await request(server).delete(`/api/orochi/clusters/${cluster.id}`).set('Authorization', pat);
+    await waitForOperation(server, deleted.body.operation.id, pat);
+  });
+
+  it('refuses a user the policy does not allow to create for the chosen owner, with a clear failure', async () => {
+    const task = await runTemplate(server, 'template:default/orochi-cluster', {
+      name: 'not-mine-db',
+      owner: 'group:default/team-search',
+      size: 'small',
+      plan: 'pro',
+      instances: 1,
+      storageGb: 1,
+    });
+    expect(task.status).toBe('failed');
+    const log = await taskLog(server, task.id);
+    expect(log.join('\n')).toMatch(/refused by Orochi \(403 NotAllowedError\): You may not orochi.cluster.create/);
+    expect((await request(server).get('/api/orochi/clusters').set('Authorization', pat)).body.totalCount).toBe(0);
+  });
+});

@@ -1,0 +1,120 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { ResponseError } from '@backstage/errors';
+import { EntityProviderConnection } from '@backstage/plugin-catalog-node';
+import { Cluster, OrochiApi } from '@orochi/backstage-plugin-orochi-common';
+import { OrochiEntityProvider } from './OrochiEntityProvider';
+
+function cluster(name: string, extra: Partial<Cluster> = {}): Cluster {
+  return {
+    id: `id-${name}`,
+    name,
+    owner: 'group:default/team-payments',
+    plan: 'pro',
+    size: 'small',
+    instances: 2,
+    storageGb: 10,
+    version: 15,
+    region: 'local',
+    autoscaling: { enabled: false, minCu: 1, maxCu: 1 },
+    scaleToZero: { enabled: false, idleMinutes: 15 },
+    backups: { enabled: false, schedule: '0 0 3 * * *', retentionDays: 7 },
+    hibernated: false,
+    status: 'ready',
+    conditions: [],
+    endpoints: [{ role: 'primary', host: 'localhost', port: 5432 }],
+    readyInstances: 2,
+    database: 'app',
+    user: 'app',
+    driver: 'local',
+    createdBy: 'user:default/pat',
+    createdAt: '2026-11-23T00:00:00Z',
+    updatedAt: '2026-11-23T00:00:00Z',
+    ...extra,
+  };
+}
+
+function setup(clusters: Cluster[]) {
+  const api = {
+    listClusters: jest.fn(async ({ limit, offset }: { limit: number; offset: number }) => ({
+      items: clusters.slice(offset, offset + limit),
+      totalCount: clusters.length,
+    })),
+    getCluster: jest.fn(async (id: string) => {
+      const found = clusters.find(c => c.id === id);
+      if (!found) {
+        throw await ResponseError.fromResponse(
+          new Response(JSON.stringify({ error: { name: 'NotFoundError', message: 'gone' } }), { status: 404, headers: { 'Content-Type': 'application/json' } }) as any,
+        );
+      }
+      return found;
+    }),
+  } as unknown as OrochiApi;
+  const events = mockServices.events.mock();
+  const provider = new OrochiEntityProvider({
+    taskRunner: { run: jest.fn() },
+    events,
+    auth: mockServices.auth(),
+    discovery: { getBaseUrl: async () => 'http://backstage/api/orochi', getExternalBaseUrl: async () => 'http://backstage/api/orochi' },
+    appBaseUrl: 'http://portal',
+    logger: mockServices.logger.mock(),
+    api,
+  });
+  const connection = { applyMutation: jest.fn(), refresh: jest.fn() } as unknown as jest.Mocked<EntityProviderConnection>;
+  return { provider, connection, api, events };
+}
+
+describe('OrochiEntityProvider', () => {
+  it('applies every cluster as a Resource entity in a full mutation, reading page by page', async () => {
+    const clusters = Array.from({ length: 1500 }, (_, i) => cluster(`db-${i}`));
+    const { provider, connection, api } = setup(clusters);
+    await provider.connect(connection);
+    await provider.refresh();
+    expect(api.listClusters).toHaveBeenCalledTimes(2);
+    const [[mutation]] = connection.applyMutation.mock.calls;
+    expect(mutation.type).toBe('full');
+    const entities = (mutation as { entities: Array<{ entity: any; locationKey?: string }> }).entities;
+    expect(entities).toHaveLength(1500);
+    expect(entities[0]).toEqual({
+      locationKey: 'orochi',
+      entity: {
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Resource',
+        metadata: {
+          name: 'db-0',
+          namespace: 'default',
+          title: 'db-0',
+          description: 'PostgreSQL 15 cluster managed by Orochi: small, 2 instances, 10 GB',
+          annotations: {
+            'orochi.io/cluster-id': 'id-db-0',
+            'backstage.io/managed-by-location': 'url:http://backstage/api/orochi/clusters/id-db-0',
+            'backstage.io/managed-by-origin-location': 'url:http://backstage/api/orochi/clusters/id-db-0',
+          },
+          labels: { 'orochi.io/plan': 'pro', 'orochi.io/size': 'small', 'orochi.io/region': 'local', 'orochi.io/status': 'ready' },
+          tags: ['postgresql', 'orochi'],
+          links: [{ url: 'http://portal/orochi/clusters/id-db-0', title: 'Open in Orochi', icon: 'dashboard' }],
+        },
+        spec: { type: 'orochi-cluster', owner: 'group:default/team-payments' },
+      },
+    });
+  });
+
+  it('subscribes to cluster changes and applies each as a delta', async () => {
+    const clusters = [cluster('orders-db', { system: 'system:default/payments' })];
+    const { provider, connection, events } = setup(clusters);
+    await provider.connect(connection);
+    expect(events.subscribe).toHaveBeenCalledWith(expect.objectContaining({ topics: ['orochi.cluster.changed'] }));
+
+    await provider.applyChange({ clusterId: 'id-orders-db', name: 'orders-db', deleted: false });
+    const [[added]] = connection.applyMutation.mock.calls as any;
+    expect(added.type).toBe('delta');
+    expect(added.added[0].entity.spec).toEqual({ type: 'orochi-cluster', owner: 'group:default/team-payments', system: 'system:default/payments' });
+
+    await provider.applyChange({ clusterId: 'id-orders-db', name: 'orders-db', deleted: true });
+    await provider.applyChange({ clusterId: 'id-vanished', name: 'vanished-db', deleted: false });
+    const removals = connection.applyMutation.mock.calls.slice(1).map(([m]: any) => m.removed);
+    expect(removals).toEqual([
+      [{ entityRef: 'resource:default/orders-db', locationKey: 'orochi' }],
+      [{ entityRef: 'resource:default/vanished-db', locationKey: 'orochi' }],
+    ]);
+  });
+});
