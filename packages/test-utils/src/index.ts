@@ -3,3 +3,6 @@ export { createTestDatabases } from './testDatabases';
 export * from './clusters';
 export { exampleEntities, exampleOrgUserInfoFactory } from './exampleOrg';
 export { onBehalfOfMockAuthFactory } from './mockAuth';
+export { createDevBackend, eventually } from './devBackend';
+export type { DevBackend } from './devBackend';
+export { clusterSpec } from './fixtures';

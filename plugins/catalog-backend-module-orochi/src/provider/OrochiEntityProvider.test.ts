@@ -2,23 +2,13 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { ResponseError } from '@backstage/errors';
 import { EntityProviderConnection } from '@backstage/plugin-catalog-node';
 import { Cluster, OrochiApi } from '@orochi/backstage-plugin-orochi-common';
+import { clusterSpec } from '@orochi/test-utils';
 import { OrochiEntityProvider } from './OrochiEntityProvider';
 
 function cluster(name: string, extra: Partial<Cluster> = {}): Cluster {
   return {
+    ...clusterSpec(name, { instances: 2, storageGb: 10 }),
     id: `id-${name}`,
-    name,
-    owner: 'group:default/team-payments',
-    plan: 'pro',
-    size: 'small',
-    instances: 2,
-    storageGb: 10,
-    version: 15,
-    region: 'local',
-    autoscaling: { enabled: false, minCu: 1, maxCu: 1 },
-    scaleToZero: { enabled: false, idleMinutes: 15 },
-    backups: { enabled: false, schedule: '0 0 3 * * *', retentionDays: 7 },
-    hibernated: false,
     status: 'ready',
     conditions: [],
     endpoints: [{ role: 'primary', host: 'localhost', port: 5432 }],

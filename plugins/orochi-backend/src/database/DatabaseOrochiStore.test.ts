@@ -1,7 +1,6 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConflictError } from '@backstage/errors';
-import { ClusterSpec } from '@orochi/backstage-plugin-orochi-common';
-import { createTestDatabases } from '@orochi/test-utils';
+import { clusterSpec, createTestDatabases } from '@orochi/test-utils';
 import { randomUUID } from 'node:crypto';
 import { DatabaseOrochiStore } from './DatabaseOrochiStore';
 
@@ -9,22 +8,7 @@ jest.setTimeout(60_000);
 
 const databases = createTestDatabases();
 
-function spec(name: string, owner = 'group:default/team-payments'): ClusterSpec {
-  return {
-    name,
-    owner,
-    plan: 'pro',
-    size: 'small',
-    instances: 1,
-    storageGb: 1,
-    version: 15,
-    region: 'local',
-    autoscaling: { enabled: false, minCu: 1, maxCu: 1 },
-    scaleToZero: { enabled: false, idleMinutes: 15 },
-    backups: { enabled: false, schedule: '0 0 3 * * *', retentionDays: 7 },
-    hibernated: false,
-  };
-}
+const spec = (name: string, owner?: string) => clusterSpec(name, owner ? { owner } : {});
 
 describe.each(databases.eachSupportedId())('DatabaseOrochiStore on %p', databaseId => {
   async function createStore() {

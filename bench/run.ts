@@ -1,0 +1,22 @@
+// Runs Orochi's benchmarks one after another and prints their figures: `./orochi bench [name...]`.
+import { catalogProvider } from './catalogProvider';
+import { localDriverCreate } from './localDriverCreate';
+
+const benchmarks: Record<string, () => Promise<void>> = {
+  'local-driver-create': localDriverCreate,
+  'catalog-provider': catalogProvider,
+};
+
+async function main() {
+  const selected = process.argv.slice(2);
+  for (const [name, run] of Object.entries(benchmarks)) {
+    if (selected.length && !selected.includes(name)) continue;
+    console.log(`\n== ${name}`);
+    await run();
+  }
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});
