@@ -4,8 +4,8 @@ import {
   HttpAuthService,
 } from '@backstage/backend-plugin-api';
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
-import { ClusterStatus } from '@orochi/backstage-plugin-orochi-common';
-import express, { Request } from 'express';
+import { ClusterChange, ClusterStatus } from '@orochi/backstage-plugin-orochi-common';
+import express, { Request, Response } from 'express';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
@@ -83,44 +83,40 @@ export async function createRouter(options: {
     res.json(page);
   });
 
-  router.post('/clusters', async (req, res) => {
-    const change = await audited(req, 'cluster-create', 'medium', async () =>
-      service.create(await credentials(req), req.body, req.header('Idempotency-Key')),
-    );
-    res.status(202).json(change);
-  });
+  /** Every change answers 202 with the cluster and the operation that carries it out, audited. */
+  const change =
+    (eventId: string, severity: AuditorServiceEventSeverityLevel, fn: (req: Request) => Promise<ClusterChange>) =>
+    async (req: Request, res: Response) => {
+      res.status(202).json(await audited(req, eventId, severity, () => fn(req)));
+    };
 
+  router.post(
+    '/clusters',
+    change('cluster-create', 'medium', async req =>
+      service.create(await credentials(req), req.body, req.header('Idempotency-Key')),
+    ),
+  );
   router.get('/clusters/:clusterId', async (req, res) => {
     res.json(await service.get(await credentials(req), req.params.clusterId));
   });
-
-  router.patch('/clusters/:clusterId', async (req, res) => {
-    const change = await audited(req, 'cluster-update', 'medium', async () =>
+  router.patch(
+    '/clusters/:clusterId',
+    change('cluster-update', 'medium', async req =>
       service.update(await credentials(req), req.params.clusterId, req.body),
-    );
-    res.status(202).json(change);
-  });
-
-  router.delete('/clusters/:clusterId', async (req, res) => {
-    const change = await audited(req, 'cluster-delete', 'high', async () =>
-      service.delete(await credentials(req), req.params.clusterId),
-    );
-    res.status(202).json(change);
-  });
-
-  router.post('/clusters/:clusterId/hibernate', async (req, res) => {
-    const change = await audited(req, 'cluster-hibernate', 'medium', async () =>
-      service.hibernate(await credentials(req), req.params.clusterId),
-    );
-    res.status(202).json(change);
-  });
-
-  router.post('/clusters/:clusterId/wake', async (req, res) => {
-    const change = await audited(req, 'cluster-wake', 'medium', async () =>
-      service.wake(await credentials(req), req.params.clusterId),
-    );
-    res.status(202).json(change);
-  });
+    ),
+  );
+  router.delete(
+    '/clusters/:clusterId',
+    change('cluster-delete', 'high', async req => service.delete(await credentials(req), req.params.clusterId)),
+  );
+  router.post(
+    '/clusters/:clusterId/hibernate',
+    change('cluster-hibernate', 'medium', async req => service.hibernate(await credentials(req), req.params.clusterId)),
+  );
+  router.post(
+    '/clusters/:clusterId/wake',
+    change('cluster-wake', 'medium', async req => service.wake(await credentials(req), req.params.clusterId)),
+  );
 
   router.get('/clusters/:clusterId/operations', async (req, res) => {
     const items = await service.listOperations(await credentials(req), req.params.clusterId);
