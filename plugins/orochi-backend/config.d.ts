@@ -57,6 +57,12 @@ export interface Config {
       /** How often every cluster is observed; default every 10 seconds. */
       schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
     };
+    metrics?: {
+      /** How often running clusters' activity is sampled; default every 15 seconds. */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /** How long samples are kept; default 24 hours. */
+      retentionHours?: number;
+    };
     /** The `local` driver: one PostgreSQL server process per instance, on this host. */
     local?: {
       /** Where clusters' data directories live; default `<working directory>/.orochi-clusters`. */

@@ -24,6 +24,7 @@ export interface OrochiConfig {
     concurrency: number;
   };
   reconcilerSchedule: SchedulerServiceTaskScheduleDefinition;
+  metrics: { schedule: SchedulerServiceTaskScheduleDefinition; retentionHours: number };
   local: LocalDriverConfig;
 }
 
@@ -102,6 +103,14 @@ export function readOrochiConfig(root: Config): OrochiConfig {
       timeout: { minutes: 5 },
       scope: 'global',
     }),
+    metrics: {
+      schedule: schedule(root, 'orochi.metrics.schedule', {
+        frequency: { seconds: 15 },
+        timeout: { minutes: 1 },
+        scope: 'global',
+      }),
+      retentionHours: num('metrics.retentionHours') ?? 24,
+    },
     local: {
       dataDirectory: resolve(
         str('local.dataDirectory') ?? '.orochi-clusters',

@@ -21,6 +21,7 @@ jest.setTimeout(180_000);
 describe('the Orochi API with the local driver', () => {
   const dataDirectory = localDriverDirectory();
   const auditor = mockServices.auditor.mock();
+  const scheduler = mockServices.scheduler();
   let server: Server;
 
   beforeAll(async () => {
@@ -30,6 +31,7 @@ describe('the Orochi API with the local driver', () => {
         mockServices.rootConfig.factory({ data: localDriverConfig(dataDirectory, { from: 56000, to: 56299 }) }),
         catalogServiceMock.factory({ entities: exampleEntities() }),
         auditor.factory,
+        scheduler.factory(),
       ],
     }));
   });
@@ -78,6 +80,19 @@ describe('the Orochi API with the local driver', () => {
     let client = await connect(revealed.body);
     await client.query('CREATE TABLE orders (id int PRIMARY KEY, item text)');
     await client.query(`INSERT INTO orders VALUES (1, 'tea')`);
+
+    // The sampler reads the primary's activity; the open session counts, Orochi's own do not.
+    await scheduler.triggerTask('orochi-metrics');
+    await client.query(`INSERT INTO orders SELECT g, 'bulk' FROM generate_series(2, 500) g`);
+    await new Promise(r => setTimeout(r, 50));
+    await scheduler.triggerTask('orochi-metrics');
+    const metrics = await request(server).get(`/api/orochi/clusters/${clusterId}/metrics?minutes=5`);
+    expect(metrics.status).toBe(200);
+    expect(metrics.body.points).toHaveLength(1);
+    expect(metrics.body.points[0]).toMatchObject({ connections: 1 });
+    expect(metrics.body.points[0].transactionsPerSecond).toBeGreaterThan(0);
+    expect(metrics.body.points[0].memoryBytes).toBeGreaterThan(1_000_000);
+    expect(metrics.body.points[0].storageBytes).toBeGreaterThan(1_000_000);
     await client.end();
 
     // Scale to 2 instances → the primary streams to one standby.
@@ -104,7 +119,8 @@ describe('the Orochi API with the local driver', () => {
     expect(waking.status).toBe(202);
     expect(await waitForOperation(server, waking.body.operation.id)).toMatchObject({ state: 'succeeded' });
     client = await connect(revealed.body);
-    expect((await client.query('SELECT item FROM orders')).rows).toEqual([{ item: 'tea' }]);
+    expect((await client.query('SELECT item FROM orders WHERE id = 1')).rows).toEqual([{ item: 'tea' }]);
+    expect((await client.query('SELECT count(*)::int AS n FROM orders')).rows).toEqual([{ n: 500 }]);
     await client.end();
 
     // Delete → no process and no data remain.

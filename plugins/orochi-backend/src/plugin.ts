@@ -7,8 +7,8 @@ import { eventsServiceRef } from '@backstage/plugin-events-node';
 import {
   billingManagePermission,
   billingReadPermission,
+  Cluster,
   clusterPermissions,
-  computeUnitsOf,
 } from '@orochi/backstage-plugin-orochi-common';
 import {
   ClusterDriver,
@@ -17,9 +17,12 @@ import {
   orochiDriversExtensionPoint,
 } from '@orochi/backstage-plugin-orochi-node';
 import { readOrochiConfig } from './config';
+import { DatabaseMetricsStore } from './database/DatabaseMetricsStore';
 import { DatabaseOrochiStore } from './database/DatabaseOrochiStore';
 import { withChangeEvents } from './database/PublishingOrochiStore';
 import { LocalDriver } from './drivers/local/LocalDriver';
+import { toDriverCluster } from './engine/driverCluster';
+import { MetricsSampler } from './engine/MetricsSampler';
 import { OperationEngine } from './engine/OperationEngine';
 import { Reconciler } from './engine/Reconciler';
 import { ClusterAuthorizer } from './service/ClusterAuthorizer';
@@ -88,10 +91,12 @@ export const orochiPlugin = createBackendPlugin({
         }
         const offering = config.offering(await driver.supportedVersions());
 
-        const cuOf = (size: string) => computeUnitsOf(offering, size);
-        const engine = new OperationEngine({ store, driver, logger, cuOf, ...config.operations });
+        const driverCluster = (cluster: Cluster) => toDriverCluster(cluster, offering);
+        const engine = new OperationEngine({ store, driver, logger, driverCluster, ...config.operations });
+        const metrics = await DatabaseMetricsStore.create({ database: deps.database });
         const service = new ClusterService({
           store,
+          metrics,
           driver,
           driverName: config.driver,
           offering,
@@ -106,7 +111,7 @@ export const orochiPlugin = createBackendPlugin({
           store,
           driver,
           logger,
-          cuOf,
+          driverCluster,
           repair: cluster => service.repair(cluster),
         });
 
@@ -122,6 +127,12 @@ export const orochiPlugin = createBackendPlugin({
           id: 'orochi-reconcile',
           ...config.reconcilerSchedule,
           fn: () => reconciler.reconcileAll(),
+        });
+        const sampler = new MetricsSampler({ store, metrics, driver, logger, driverCluster, ...config.metrics });
+        await scheduler.scheduleTask({
+          id: 'orochi-metrics',
+          ...config.metrics.schedule,
+          fn: () => sampler.sampleAll(),
         });
         lifecycle.addShutdownHook(() => engine.stop());
       },

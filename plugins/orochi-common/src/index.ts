@@ -11,6 +11,7 @@ export * from './domain/cluster';
 export * from './domain/operations';
 export * from './domain/offering';
 export * from './domain/requests';
+export * from './domain/metrics';
 export * from './permissions';
 export * from './client/OrochiApi';
 export * from './client/OrochiClient';

@@ -33,6 +33,16 @@ export interface ClusterObservation {
   message?: string;
 }
 
+/** One sample of a running cluster's activity. Totals are cumulative; readers turn them into rates. */
+export interface ClusterMetricsSample {
+  /** Client sessions, not counting Orochi's own monitoring sessions. */
+  connections: number;
+  transactionsTotal: number;
+  cpuSecondsTotal: number;
+  memoryBytes: number;
+  storageBytes: number;
+}
+
 /** Connection details of the application role, as stored by the driver (never in Orochi's tables). */
 export interface ClusterCredentials {
   host: string;
@@ -55,6 +65,8 @@ export interface ClusterDriver {
   delete(cluster: DriverCluster, ctx: DriverOperationContext): Promise<void>;
   observe(cluster: DriverCluster): Promise<ClusterObservation>;
   readCredentials(cluster: DriverCluster): Promise<ClusterCredentials>;
+  /** A sample of the primary's activity; undefined when its servers do not run. */
+  readMetrics(cluster: DriverCluster): Promise<ClusterMetricsSample | undefined>;
   /** Ids of every cluster the driver holds anything for, so orphans can be found. */
   listClusterIds(): Promise<string[]>;
   /** Removes what the driver holds for a cluster Orochi has no record of. */

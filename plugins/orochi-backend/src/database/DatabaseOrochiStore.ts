@@ -1,8 +1,4 @@
-import {
-  DatabaseService,
-  isDatabaseConflictError,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService, isDatabaseConflictError } from '@backstage/backend-plugin-api';
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import {
   isAndCriteria,
@@ -19,6 +15,7 @@ import {
 } from '@orochi/backstage-plugin-orochi-common';
 import { ClusterFilter } from '@orochi/backstage-plugin-orochi-node';
 import { Knex } from 'knex';
+import { migratedClient } from './migrate';
 import {
   ClusterObserved,
   ClusterQuery,
@@ -27,11 +24,6 @@ import {
   OperationRecord,
   OrochiStore,
 } from './OrochiStore';
-
-const migrationsDir = resolvePackagePath(
-  '@orochi/backstage-plugin-orochi-backend',
-  'migrations',
-);
 
 type ClusterRow = {
   id: string;
@@ -156,11 +148,7 @@ export class DatabaseOrochiStore implements OrochiStore {
     database: DatabaseService;
     clock?: () => Date;
   }): Promise<DatabaseOrochiStore> {
-    const knex = await options.database.getClient();
-    if (!options.database.migrations?.skip) {
-      await knex.migrate.latest({ directory: migrationsDir });
-    }
-    return new DatabaseOrochiStore(knex, options.clock ?? (() => new Date()));
+    return new DatabaseOrochiStore(await migratedClient(options.database), options.clock ?? (() => new Date()));
   }
 
   readonly #db: Knex;

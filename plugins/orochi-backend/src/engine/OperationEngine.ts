@@ -18,8 +18,7 @@ export interface OperationEngineOptions {
   store: OrochiStore;
   driver: ClusterDriver;
   logger: LoggerService;
-  /** Compute units of a size name, from the offering. */
-  cuOf(size: string): number;
+  driverCluster(cluster: Cluster): DriverCluster;
   leaseSeconds: number;
   maxAttempts: number;
   readyTimeoutSeconds: number;
@@ -144,7 +143,7 @@ export class OperationEngine {
       });
       return;
     }
-    const target = this.#driverCluster(cluster);
+    const target = this.#options.driverCluster(cluster);
     const ctx = this.#context(operation, signal);
     if (operation.type === 'delete') {
       await driver.delete(target, ctx);
@@ -164,29 +163,6 @@ export class OperationEngine {
       state: 'succeeded',
       clusterStatus: settledStatus(cluster),
     });
-  }
-
-  #driverCluster(cluster: Cluster): DriverCluster {
-    const { id, createdAt: _c, updatedAt: _u, ...rest } = cluster;
-    return {
-      id,
-      cu: this.#options.cuOf(cluster.size),
-      spec: {
-        name: rest.name,
-        owner: rest.owner,
-        ...(rest.system ? { system: rest.system } : {}),
-        plan: rest.plan,
-        size: rest.size,
-        instances: rest.instances,
-        storageGb: rest.storageGb,
-        version: rest.version,
-        region: rest.region,
-        autoscaling: rest.autoscaling,
-        scaleToZero: rest.scaleToZero,
-        backups: rest.backups,
-        hibernated: rest.hibernated,
-      },
-    };
   }
 
   /** Records each driver step on the operation, so progress is visible and survives the worker. */

@@ -1,7 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { stringifyError } from '@backstage/errors';
 import { Cluster } from '@orochi/backstage-plugin-orochi-common';
-import { ClusterDriver } from '@orochi/backstage-plugin-orochi-node';
+import { ClusterDriver, DriverCluster } from '@orochi/backstage-plugin-orochi-node';
 import { OrochiStore } from '../database/OrochiStore';
 import { statusFromObservation, toObserved } from './observation';
 
@@ -17,20 +17,20 @@ export class Reconciler {
   readonly #store: OrochiStore;
   readonly #driver: ClusterDriver;
   readonly #logger: LoggerService;
-  readonly #cuOf: (size: string) => number;
+  readonly #driverCluster: (cluster: Cluster) => DriverCluster;
   readonly #repair: RepairCluster;
 
   constructor(options: {
     store: OrochiStore;
     driver: ClusterDriver;
     logger: LoggerService;
-    cuOf(size: string): number;
+    driverCluster(cluster: Cluster): DriverCluster;
     repair: RepairCluster;
   }) {
     this.#store = options.store;
     this.#driver = options.driver;
     this.#logger = options.logger;
-    this.#cuOf = options.cuOf;
+    this.#driverCluster = options.driverCluster;
     this.#repair = options.repair;
   }
 
@@ -47,8 +47,8 @@ export class Reconciler {
   }
 
   async reconcile(cluster: Cluster): Promise<void> {
-    const { id, createdAt: _c, updatedAt: _u, ...spec } = cluster;
-    const observation = await this.#driver.observe({ id, spec, cu: this.#cuOf(cluster.size) });
+    const { id } = cluster;
+    const observation = await this.#driver.observe(this.#driverCluster(cluster));
     if (cluster.currentOperationId) {
       // The operation owns the status; keep endpoints and conditions current meanwhile.
       await this.#store.updateObserved(id, toObserved(observation));

@@ -14,7 +14,8 @@ import {
   backupsSchema,
   Cluster,
   ClusterChange,
-  computeUnitsOf,
+  ClusterMetrics,
+  clusterSpecOf,
   ClusterPage,
   ClusterSpec,
   ClusterStatus,
@@ -35,7 +36,10 @@ import {
 import { ClusterDriver } from '@orochi/backstage-plugin-orochi-node';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { MetricsStore } from '../database/MetricsStore';
 import { OrochiStore } from '../database/OrochiStore';
+import { metricsSeries } from './metricsSeries';
+import { toDriverCluster } from '../engine/driverCluster';
 import { ClusterAuthorizer } from './ClusterAuthorizer';
 import { QuotaPolicy } from './QuotaPolicy';
 
@@ -63,6 +67,7 @@ function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
 /** Everything the REST API does, with validation, authorization and quotas; the router only translates HTTP. */
 export class ClusterService {
   readonly #store: OrochiStore;
+  readonly #metrics: MetricsStore;
   readonly #driver: ClusterDriver;
   readonly #driverName: string;
   readonly #offering: Offering;
@@ -78,6 +83,7 @@ export class ClusterService {
 
   constructor(options: {
     store: OrochiStore;
+    metrics: MetricsStore;
     driver: ClusterDriver;
     driverName: string;
     offering: Offering;
@@ -89,6 +95,7 @@ export class ClusterService {
     onOperation(): void;
   }) {
     this.#store = options.store;
+    this.#metrics = options.metrics;
     this.#driver = options.driver;
     this.#driverName = options.driverName;
     this.#offering = options.offering;
@@ -184,8 +191,8 @@ export class ClusterService {
     if (request.storageGb !== undefined && request.storageGb < cluster.storageGb) {
       throw new InputError(`storageGb: storage can only grow; the cluster has ${cluster.storageGb} GB`);
     }
-    const spec: ClusterSpec = { ...this.#specOf(cluster), ...request };
-    await this.#quota.check(spec, this.#specOf(cluster));
+    const spec: ClusterSpec = { ...clusterSpecOf(cluster), ...request };
+    await this.#quota.check(spec, clusterSpecOf(cluster));
     return this.#start(cluster, 'update', spec, this.#principal(credentials));
   }
 
@@ -193,20 +200,20 @@ export class ClusterService {
     const cluster = await this.#find(id);
     await this.#authorizer.authorize(clusterUpdatePermission, credentials, cluster);
     if (cluster.hibernated) throw new ConflictError(`Cluster ${cluster.name} is already hibernated`);
-    return this.#start(cluster, 'hibernate', { ...this.#specOf(cluster), hibernated: true }, this.#principal(credentials));
+    return this.#start(cluster, 'hibernate', { ...clusterSpecOf(cluster), hibernated: true }, this.#principal(credentials));
   }
 
   async wake(credentials: BackstageCredentials, id: string): Promise<ClusterChange> {
     const cluster = await this.#find(id);
     await this.#authorizer.authorize(clusterUpdatePermission, credentials, cluster);
     if (!cluster.hibernated) throw new ConflictError(`Cluster ${cluster.name} is not hibernated`);
-    return this.#start(cluster, 'wake', { ...this.#specOf(cluster), hibernated: false }, this.#principal(credentials));
+    return this.#start(cluster, 'wake', { ...clusterSpecOf(cluster), hibernated: false }, this.#principal(credentials));
   }
 
   async delete(credentials: BackstageCredentials, id: string): Promise<ClusterChange> {
     const cluster = await this.#find(id);
     await this.#authorizer.authorize(clusterDeletePermission, credentials, cluster);
-    return this.#start(cluster, 'delete', this.#specOf(cluster), this.#principal(credentials));
+    return this.#start(cluster, 'delete', clusterSpecOf(cluster), this.#principal(credentials));
   }
 
   /**
@@ -223,7 +230,7 @@ export class ClusterService {
     try {
       const started = await this.#store.startOperationIfUnchanged(
         cluster,
-        { spec: this.#specOf(cluster), status: STATUS_DURING[type] },
+        { spec: clusterSpecOf(cluster), status: STATUS_DURING[type] },
         { id: randomUUID(), type, requestedBy: RECONCILER },
       );
       if (started) this.#onOperation();
@@ -250,14 +257,21 @@ export class ClusterService {
     return rest;
   }
 
+  async metrics(credentials: BackstageCredentials, id: string, minutes: number): Promise<ClusterMetrics> {
+    if (!Number.isInteger(minutes) || minutes < 1 || minutes > 24 * 60) {
+      throw new InputError('minutes: must be a whole number from 1 to 1440');
+    }
+    await this.get(credentials, id);
+    return { points: metricsSeries(await this.#metrics.listSamples(id, Date.now() - minutes * 60_000)) };
+  }
+
   async revealCredentials(credentials: BackstageCredentials, id: string): Promise<ConnectionDetails> {
     const cluster = await this.#find(id);
     await this.#authorizer.authorize(clusterCredentialsReadPermission, credentials, cluster);
     if (cluster.status === 'provisioning' || cluster.status === 'deleting') {
       throw new ConflictError(`Cluster ${cluster.name} is ${cluster.status}; credentials are not available`);
     }
-    const { id: _id, createdAt: _c, updatedAt: _u, ...spec } = cluster;
-    const secret = await this.#driver.readCredentials({ id, spec, cu: computeUnitsOf(this.#offering, cluster.size) });
+    const secret = await this.#driver.readCredentials(toDriverCluster(cluster, this.#offering));
     const uri = `postgresql://${encodeURIComponent(secret.user)}:${encodeURIComponent(secret.password)}@${secret.host}:${secret.port}/${encodeURIComponent(secret.database)}`;
     return { ...secret, uri };
   }
@@ -283,24 +297,6 @@ export class ClusterService {
     const cluster = await this.#store.getCluster(id);
     if (!cluster) throw new NotFoundError(`No cluster with id ${id}`);
     return cluster;
-  }
-
-  #specOf(cluster: Cluster): ClusterSpec {
-    return {
-      name: cluster.name,
-      owner: cluster.owner,
-      ...(cluster.system ? { system: cluster.system } : {}),
-      plan: cluster.plan,
-      size: cluster.size,
-      instances: cluster.instances,
-      storageGb: cluster.storageGb,
-      version: cluster.version,
-      region: cluster.region,
-      autoscaling: cluster.autoscaling,
-      scaleToZero: cluster.scaleToZero,
-      backups: cluster.backups,
-      hibernated: cluster.hibernated,
-    };
   }
 
   #normalizeRef(ref: string, kind: 'group' | 'system', field: string): string {

@@ -123,6 +123,11 @@ export async function createRouter(options: {
     res.json({ items });
   });
 
+  router.get('/clusters/:clusterId/metrics', async (req, res) => {
+    const minutes = req.query.minutes === undefined ? 60 : Number(req.query.minutes);
+    res.json(await service.metrics(await credentials(req), req.params.clusterId, minutes));
+  });
+
   router.get('/clusters/:clusterId/credentials', async (req, res) => {
     const details = await audited(req, 'cluster-credentials-read', 'high', async () =>
       service.revealCredentials(await credentials(req), req.params.clusterId),

@@ -1,4 +1,5 @@
 import { Cluster, ConnectionDetails } from '../domain/cluster';
+import { ClusterMetrics } from '../domain/metrics';
 import { Offering } from '../domain/offering';
 import { Operation } from '../domain/operations';
 import {
@@ -64,6 +65,11 @@ export interface OrochiApi {
     options?: OrochiRequestOptions,
   ): Promise<{ items: Operation[] }>;
   getOperation(id: string, options?: OrochiRequestOptions): Promise<Operation>;
+  getMetrics(
+    id: string,
+    query?: { minutes?: number },
+    options?: OrochiRequestOptions,
+  ): Promise<ClusterMetrics>;
   revealCredentials(
     id: string,
     options?: OrochiRequestOptions,

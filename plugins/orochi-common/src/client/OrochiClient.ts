@@ -7,6 +7,7 @@ import {
   OrochiRequestOptions,
 } from './OrochiApi';
 import { Cluster, ConnectionDetails } from '../domain/cluster';
+import { ClusterMetrics } from '../domain/metrics';
 import { Offering } from '../domain/offering';
 import { Operation } from '../domain/operations';
 import {
@@ -123,6 +124,15 @@ export class OrochiClient implements OrochiApi {
       `/operations/${encodeURIComponent(id)}`,
       options,
     );
+  }
+
+  getMetrics(
+    id: string,
+    query: { minutes?: number } = {},
+    options?: OrochiRequestOptions,
+  ): Promise<ClusterMetrics> {
+    const qs = query.minutes !== undefined ? `?minutes=${query.minutes}` : '';
+    return this.#request('GET', `/clusters/${encodeURIComponent(id)}/metrics${qs}`, options);
   }
 
   revealCredentials(

@@ -115,3 +115,22 @@ export const connectionDetailsSchema = z.object({
 
 /** @public */
 export type ConnectionDetails = z.infer<typeof connectionDetailsSchema>;
+
+/** The spec part of a cluster: what its owner asked for, without what Orochi observed. */
+export function clusterSpecOf(cluster: Cluster): ClusterSpec {
+  return {
+    name: cluster.name,
+    owner: cluster.owner,
+    ...(cluster.system ? { system: cluster.system } : {}),
+    plan: cluster.plan,
+    size: cluster.size,
+    instances: cluster.instances,
+    storageGb: cluster.storageGb,
+    version: cluster.version,
+    region: cluster.region,
+    autoscaling: cluster.autoscaling,
+    scaleToZero: cluster.scaleToZero,
+    backups: cluster.backups,
+    hibernated: cluster.hibernated,
+  };
+}

@@ -8,6 +8,7 @@ import {
 import {
   ClusterCredentials,
   ClusterDriver,
+  ClusterMetricsSample,
   ClusterObservation,
   DriverCluster,
   DriverOperationContext,
@@ -31,6 +32,7 @@ import { LocalDriverConfig } from '../../config';
 import { ClusterFiles } from './ClusterFiles';
 import { findPostgresInstallation, PostgresInstallation } from './PostgresInstallation';
 import { isAlive, resolveServerIdentity, run, ServerIdentity } from './processes';
+import { processUsage } from './processUsage';
 import { generatePassword, scramSha256Verifier } from './scram';
 import { needsRestart, settingsForSize } from './serverSettings';
 
@@ -38,6 +40,7 @@ import { needsRestart, settingsForSize } from './serverSettings';
 const APP_DATABASE = 'app';
 const APP_USER = 'app';
 const SUPERUSER = 'postgres';
+const MONITOR_APPLICATION_NAME = 'orochi-monitor';
 
 interface ClusterMeta {
   id: string;
@@ -49,6 +52,7 @@ interface ClusterMeta {
 interface ServerState {
   running: boolean;
   ready: boolean;
+  pid?: number;
 }
 
 /** Serialises async work on one key (port allocation, template creation). */
@@ -224,6 +228,30 @@ export class LocalDriver implements ClusterDriver {
     };
   }
 
+  async readMetrics(cluster: DriverCluster): Promise<ClusterMetricsSample | undefined> {
+    const primary = await this.#serverState(cluster.id, 0);
+    if (!primary.ready || !primary.pid) return undefined;
+    const row = await this.#withSuperuser(cluster.id, 'postgres', async client => {
+      const { rows } = await client.query(
+        `SELECT
+           (SELECT count(*) FROM pg_stat_activity
+             WHERE backend_type = 'client backend' AND application_name <> $1)::int AS connections,
+           (SELECT coalesce(sum(xact_commit + xact_rollback), 0) FROM pg_stat_database)::bigint AS transactions,
+           (SELECT sum(pg_database_size(datname)) FROM pg_database)::bigint AS storage`,
+        [MONITOR_APPLICATION_NAME],
+      );
+      return rows[0];
+    });
+    const usage = await processUsage(primary.pid);
+    return {
+      connections: Number(row.connections),
+      transactionsTotal: Number(row.transactions),
+      cpuSecondsTotal: usage.cpuSeconds,
+      memoryBytes: usage.memoryBytes,
+      storageBytes: Number(row.storage),
+    };
+  }
+
   async listClusterIds() {
     if (!existsSync(this.#files.clustersDirectory)) return [];
     return readdir(this.#files.clustersDirectory);
@@ -345,7 +373,7 @@ export class LocalDriver implements ClusterDriver {
       const lines = (await readFile(join(this.#files.pgdata(id, index), 'postmaster.pid'), 'utf8')).split('\n');
       const pid = Number(lines[0]);
       const running = pid > 0 && isAlive(pid);
-      return { running, ready: running && lines[7]?.trim() === 'ready' };
+      return { running, ready: running && lines[7]?.trim() === 'ready', pid: running ? pid : undefined };
     } catch {
       return { running: false, ready: false };
     }
@@ -428,6 +456,8 @@ export class LocalDriver implements ClusterDriver {
       port: meta.ports[0],
       user: SUPERUSER,
       database,
+      // Orochi's own sessions do not count as activity (metrics, idle detection).
+      application_name: MONITOR_APPLICATION_NAME,
     });
     await client.connect();
     try {

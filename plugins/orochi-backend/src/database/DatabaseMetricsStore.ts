@@ -1,0 +1,60 @@
+import { DatabaseService } from '@backstage/backend-plugin-api';
+import { Knex } from 'knex';
+import { migratedClient } from './migrate';
+import { MetricsStore, StoredSample } from './MetricsStore';
+
+type MetricsRow = {
+  cluster_id: string;
+  sampled_at: number | string;
+  connections: number;
+  transactions_total: number | string;
+  cpu_seconds_total: number | string;
+  memory_bytes: number | string;
+  storage_bytes: number | string;
+};
+
+/** The knex implementation of {@link MetricsStore}. */
+export class DatabaseMetricsStore implements MetricsStore {
+  static async create(options: { database: DatabaseService }): Promise<DatabaseMetricsStore> {
+    return new DatabaseMetricsStore(await migratedClient(options.database));
+  }
+
+  private constructor(private readonly db: Knex) {}
+
+  async addSample(clusterId: string, sample: StoredSample) {
+    await this.db<MetricsRow>('cluster_metrics')
+      .insert({
+        cluster_id: clusterId,
+        sampled_at: sample.sampledAt,
+        connections: sample.connections,
+        transactions_total: sample.transactionsTotal,
+        cpu_seconds_total: sample.cpuSecondsTotal,
+        memory_bytes: sample.memoryBytes,
+        storage_bytes: sample.storageBytes,
+      })
+      .onConflict(['cluster_id', 'sampled_at'])
+      .ignore();
+  }
+
+  async listSamples(clusterId: string, sinceMs: number) {
+    const rows = await this.db<MetricsRow>('cluster_metrics')
+      .where({ cluster_id: clusterId })
+      .andWhere('sampled_at', '>=', sinceMs)
+      .orderBy('sampled_at');
+    return rows.map(row => ({
+      sampledAt: Number(row.sampled_at),
+      connections: Number(row.connections),
+      transactionsTotal: Number(row.transactions_total),
+      cpuSecondsTotal: Number(row.cpu_seconds_total),
+      memoryBytes: Number(row.memory_bytes),
+      storageBytes: Number(row.storage_bytes),
+    }));
+  }
+
+  async prune(beforeMs: number) {
+    await this.db<MetricsRow>('cluster_metrics').where('sampled_at', '<', beforeMs).delete();
+    await this.db<MetricsRow>('cluster_metrics')
+      .whereNotIn('cluster_id', this.db('clusters').select('id'))
+      .delete();
+  }
+}

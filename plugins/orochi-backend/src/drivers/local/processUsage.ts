@@ -1,0 +1,49 @@
+import { readdir, readFile } from 'node:fs/promises';
+
+/** Linux reports CPU time in clock ticks of USER_HZ, which is 100 on every architecture Node supports. */
+const TICKS_PER_SECOND = 100;
+
+/** Fields of /proc/<pid>/stat after the parenthesised command name (which may contain spaces). */
+async function statFields(pid: number): Promise<string[] | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+async function proportionalSetSize(pid: number): Promise<number> {
+  try {
+    const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const match = rollup.match(/^Pss:\s+(\d+) kB/m);
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU time and memory of a server: the postmaster and its children (backends, background workers). Memory is
+ * the proportional set size, so shared buffers are counted once across processes, not once per process.
+ */
+export async function processUsage(postmasterPid: number): Promise<{ cpuSeconds: number; memoryBytes: number }> {
+  const pids = [postmasterPid];
+  for (const entry of await readdir('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === postmasterPid) continue;
+    const fields = await statFields(pid);
+    // After the name: state, ppid, ...
+    if (fields && Number(fields[1]) === postmasterPid) pids.push(pid);
+  }
+  let ticks = 0;
+  let memoryBytes = 0;
+  for (const pid of pids) {
+    const fields = await statFields(pid);
+    if (!fields) continue;
+    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the name.
+    ticks += Number(fields[11]) + Number(fields[12]);
+    memoryBytes += await proportionalSetSize(pid);
+  }
+  return { cpuSeconds: ticks / TICKS_PER_SECOND, memoryBytes };
+}
