@@ -5,4 +5,4 @@ export { exampleEntities, exampleOrgUserInfoFactory } from './exampleOrg';
 export { onBehalfOfMockAuthFactory } from './mockAuth';
 export { createDevBackend, eventually } from './devBackend';
 export type { DevBackend } from './devBackend';
-export { clusterSpec } from './fixtures';
+export { clusterRecord, clusterSpec } from '@orochi/backstage-plugin-orochi-common/testUtils';

@@ -1,3 +1,4 @@
+import { coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { existsSync, rmSync } from 'node:fs';
@@ -31,7 +32,8 @@ describe('the Orochi API with the local driver', () => {
         mockServices.rootConfig.factory({ data: localDriverConfig(dataDirectory, { from: 56000, to: 56299 }) }),
         catalogServiceMock.factory({ entities: exampleEntities() }),
         auditor.factory,
-        scheduler.factory(),
+        // Scheduled tasks (the metrics sampler) run when the test triggers them.
+        createServiceFactory({ service: coreServices.scheduler, deps: {}, factory: () => scheduler }),
       ],
     }));
   });

@@ -1,11 +1,33 @@
 import { coreExtensionData } from '@backstage/frontend-plugin-api';
 import { createExtensionTester } from '@backstage/frontend-test-utils';
-import { databasesPage } from './plugin';
+import { EntityCardBlueprint, EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { clusterEntityContent, clustersEntityCard, databasesPage } from './plugin';
 
-describe('databasesPage', () => {
-  it('mounts at /orochi with the Databases title', () => {
+const resource = (type: string) => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Resource',
+  metadata: { name: 'x' },
+  spec: { type },
+});
+
+describe('the Orochi frontend plugin', () => {
+  it('mounts the Databases page at /orochi with its nav title', () => {
     const tester = createExtensionTester(databasesPage);
     expect(tester.get(coreExtensionData.routePath)).toBe('/orochi');
     expect(tester.get(coreExtensionData.title)).toBe('Databases');
+  });
+
+  it('adds a Database tab to orochi-cluster resources only', () => {
+    const tester = createExtensionTester(clusterEntityContent);
+    expect(tester.get(EntityContentBlueprint.dataRefs.title)).toBe('Database');
+    const filter = tester.get(EntityContentBlueprint.dataRefs.filterFunction)!;
+    expect(filter(resource('orochi-cluster'))).toBe(true);
+    expect(filter(resource('s3-bucket'))).toBe(false);
+  });
+
+  it('adds an overview card to clusters', () => {
+    const tester = createExtensionTester(clustersEntityCard);
+    const filter = tester.get(EntityCardBlueprint.dataRefs.filterFunction)!;
+    expect(filter(resource('orochi-cluster'))).toBe(true);
   });
 });

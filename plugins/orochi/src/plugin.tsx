@@ -3,9 +3,11 @@ import {
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import { RiDatabase2Line } from '@remixicon/react';
+import { EntityCardBlueprint, EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
 import { orochiApi } from './api';
-import { databasesRouteRef } from './routes';
+import { isOrochiCluster, showsClustersCard } from './components/EntityCluster';
+import { clusterRouteRef, createClusterTemplateRouteRef, databasesRouteRef } from './routes';
 
 /** The "Databases" page and its nav item (from the page's title and icon). */
 export const databasesPage = PageBlueprint.make({
@@ -16,6 +18,26 @@ export const databasesPage = PageBlueprint.make({
     routeRef: databasesRouteRef,
     loader: () =>
       import('./components/DatabasesPage').then(m => <m.DatabasesPage />),
+  },
+});
+
+/** The cluster view as a "Database" tab on orochi-cluster resources. */
+export const clusterEntityContent = EntityContentBlueprint.make({
+  params: {
+    path: 'orochi',
+    title: 'Database',
+    group: 'operation',
+    filter: isOrochiCluster,
+    loader: () => import('./components/EntityCluster').then(m => <m.EntityClusterContent />),
+  },
+});
+
+/** The overview card of orochi-cluster resources and of components that depend on one. */
+export const clustersEntityCard = EntityCardBlueprint.make({
+  params: {
+    type: 'info',
+    filter: showsClustersCard,
+    loader: () => import('./components/EntityCluster').then(m => <m.EntityClustersCard />),
   },
 });
 
@@ -37,8 +59,12 @@ export const orochiPlugin = createFrontendPlugin({
   title: 'Databases',
   icon: <RiDatabase2Line />,
   info: { packageJson: () => import('../package.json') },
-  extensions: [orochiApi, databasesPage, offeringPickerFormField],
+  extensions: [orochiApi, databasesPage, clusterEntityContent, clustersEntityCard, offeringPickerFormField],
   routes: {
     databases: databasesRouteRef,
+    cluster: clusterRouteRef,
+  },
+  externalRoutes: {
+    createClusterTemplate: createClusterTemplateRouteRef,
   },
 });

@@ -2,26 +2,11 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { ResponseError } from '@backstage/errors';
 import { EntityProviderConnection } from '@backstage/plugin-catalog-node';
 import { Cluster, OrochiApi } from '@orochi/backstage-plugin-orochi-common';
-import { clusterSpec } from '@orochi/test-utils';
+import { clusterRecord } from '@orochi/test-utils';
 import { OrochiEntityProvider } from './OrochiEntityProvider';
 
-function cluster(name: string, extra: Partial<Cluster> = {}): Cluster {
-  return {
-    ...clusterSpec(name, { instances: 2, storageGb: 10 }),
-    id: `id-${name}`,
-    status: 'ready',
-    conditions: [],
-    endpoints: [{ role: 'primary', host: 'localhost', port: 5432 }],
-    readyInstances: 2,
-    database: 'app',
-    user: 'app',
-    driver: 'local',
-    createdBy: 'user:default/pat',
-    createdAt: '2026-11-23T00:00:00Z',
-    updatedAt: '2026-11-23T00:00:00Z',
-    ...extra,
-  };
-}
+const cluster = (name: string, extra: Partial<Cluster> = {}) =>
+  clusterRecord(name, { instances: 2, readyInstances: 2, storageGb: 10, ...extra });
 
 function setup(clusters: Cluster[]) {
   const api = {

@@ -1,16 +1,19 @@
-import { Container, Flex, Text } from '@backstage/ui';
+import { Container } from '@backstage/ui';
+import { Route, Routes } from 'react-router-dom';
+import { ClusterList } from '../ClusterList';
+import { ClusterPage } from '../ClusterPage';
 
-/** Lists the Orochi clusters the signed-in user may see. */
+/** The Databases page: the list, and each cluster's own page below it. */
 export const DatabasesPage = () => (
-  <Container>
-    <Flex direction="column" gap="2" py="6">
-      <Text variant="title-small" as="h2">
-        No databases yet
-      </Text>
-      <Text>
-        Databases your teams create with Orochi appear here, with their
-        status, owner and size.
-      </Text>
-    </Flex>
-  </Container>
+  <Routes>
+    <Route
+      path="/"
+      element={
+        <Container>
+          <ClusterList />
+        </Container>
+      }
+    />
+    <Route path="/clusters/:clusterId" element={<ClusterPage />} />
+  </Routes>
 );

@@ -1,9 +1,8 @@
-import { useApi } from '@backstage/frontend-plugin-api';
 import { Select, Text } from '@backstage/ui';
 import type { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
 import { Offering } from '@orochi/backstage-plugin-orochi-common';
-import { useEffect, useState } from 'react';
-import { orochiApiRef } from '../../api';
+import { useEffect } from 'react';
+import { useOffering } from '../../hooks/useOffering';
 
 /** Which list of the offering a picker chooses from. */
 export type OfferingChoice = 'size' | 'plan' | 'region' | 'version';
@@ -35,13 +34,7 @@ export const OfferingPicker = (
 ) => {
   const { onChange, formData, schema, uiSchema, required, rawErrors } = props;
   const choice = uiSchema['ui:options']?.choice ?? 'size';
-  const orochi = useApi(orochiApiRef);
-  const [offering, setOffering] = useState<Offering>();
-  const [error, setError] = useState<Error>();
-
-  useEffect(() => {
-    orochi.getOffering().then(setOffering, setError);
-  }, [orochi]);
+  const { offering, error } = useOffering();
 
   useEffect(() => {
     // Fill in the installation's default so the form submits a value the user has seen.

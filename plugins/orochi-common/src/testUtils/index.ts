@@ -1,0 +1,6 @@
+/**
+ * Fixtures for tests of packages that use Orochi's domain.
+ *
+ * @packageDocumentation
+ */
+export { clusterRecord, clusterSpec } from './fixtures';

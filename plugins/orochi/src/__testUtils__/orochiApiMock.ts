@@ -1,0 +1,20 @@
+import { defaultOffering, OrochiApi } from '@orochi/backstage-plugin-orochi-common';
+
+/** An OrochiApi whose every method is a jest mock; tests set what they need. */
+export function orochiApiMock(overrides: Partial<Record<keyof OrochiApi, jest.Mock>> = {}): jest.Mocked<OrochiApi> {
+  return {
+    getOffering: jest.fn(async () => defaultOffering([15])),
+    listClusters: jest.fn(async () => ({ items: [], totalCount: 0 })),
+    getCluster: jest.fn(),
+    createCluster: jest.fn(),
+    updateCluster: jest.fn(),
+    hibernateCluster: jest.fn(),
+    wakeCluster: jest.fn(),
+    deleteCluster: jest.fn(),
+    listClusterOperations: jest.fn(async () => ({ items: [] })),
+    getOperation: jest.fn(),
+    getMetrics: jest.fn(async () => ({ points: [] })),
+    revealCredentials: jest.fn(),
+    ...overrides,
+  } as unknown as jest.Mocked<OrochiApi>;
+}

@@ -1,0 +1,130 @@
+import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
+import { Alert, Button, ButtonLink, Cell, CellText, ColumnConfig, Flex, SearchField, Select, Table, Text, useTable } from '@backstage/ui';
+import { CLUSTER_STATUSES, Cluster, ClusterStatus } from '@orochi/backstage-plugin-orochi-common';
+import { useEffect, useState } from 'react';
+import { orochiApiRef } from '../../api';
+import { clusterRouteRef, createClusterTemplateRouteRef } from '../../routes';
+import { StatusBadge } from '../StatusBadge';
+
+export interface ClusterFilter {
+  owner?: string;
+  status?: ClusterStatus;
+}
+
+const ALL = 'all';
+
+/** `group:default/team-payments` reads better as `team-payments`. */
+export const shortRef = (ref: string) => ref.replace(/^[^:]+:default\//, '');
+
+function useOwners(): string[] {
+  const orochi = useApi(orochiApiRef);
+  const [owners, setOwners] = useState<string[]>([]);
+  useEffect(() => {
+    // Owners of clusters the user may see, for the filter; one page is enough for a filter list.
+    orochi.listClusters({ limit: 1000 }).then(
+      page => setOwners([...new Set(page.items.map(c => c.owner))].sort()),
+      () => setOwners([]),
+    );
+  }, [orochi]);
+  return owners;
+}
+
+/** The clusters the user may see, paged by the backend, with owner and status filters and name search. */
+export const ClusterList = () => {
+  const orochi = useApi(orochiApiRef);
+  const clusterLink = useRouteRef(clusterRouteRef);
+  const templateLink = useRouteRef(createClusterTemplateRouteRef);
+  const owners = useOwners();
+
+  const { tableProps, filter, search, reload } = useTable<Cluster, ClusterFilter>({
+    mode: 'offset',
+    paginationOptions: { pageSize: 20, pageSizeOptions: [20, 50, 100] },
+    getData: async ({ offset, pageSize, filter: current, search: text }) => {
+      const page = await orochi.listClusters({
+        offset,
+        limit: pageSize,
+        search: text || undefined,
+        owner: current?.owner ? [current.owner] : undefined,
+        status: current?.status ? [current.status] : undefined,
+      });
+      return { data: page.items, totalCount: page.totalCount };
+    },
+  });
+
+  const columns: ColumnConfig<Cluster>[] = [
+    {
+      id: 'name',
+      label: 'Name',
+      isRowHeader: true,
+      cell: c => <CellText title={c.name} description={c.system ? shortRef(c.system) : undefined} href={clusterLink?.({ clusterId: c.id })} />,
+    },
+    {
+      id: 'status',
+      label: 'Status',
+      cell: c => (
+        <Cell>
+          <StatusBadge status={c.status} />
+        </Cell>
+      ),
+    },
+    { id: 'owner', label: 'Owner', cell: c => <CellText title={shortRef(c.owner)} /> },
+    { id: 'size', label: 'Size', cell: c => <CellText title={c.size} /> },
+    { id: 'plan', label: 'Plan', cell: c => <CellText title={c.plan} /> },
+    { id: 'region', label: 'Region', cell: c => <CellText title={c.region} /> },
+    { id: 'instances', label: 'Instances', cell: c => <CellText title={`${c.readyInstances}/${c.instances}`} /> },
+  ];
+
+  const createButton = templateLink ? (
+    <ButtonLink href={templateLink({ namespace: 'default', templateName: 'orochi-cluster' })} variant="primary">
+      Create
+    </ButtonLink>
+  ) : null;
+
+  const filtered = Boolean(search.value || filter.value?.owner || filter.value?.status);
+  return (
+    <Flex direction="column" gap="4">
+      <Flex align="end" gap="3">
+        <SearchField aria-label="Search by name" placeholder="Search by name" value={search.value} onChange={search.onChange} />
+        <Select
+          label="Owner"
+          options={[{ id: ALL, label: 'All owners' }, ...owners.map(o => ({ id: o, label: shortRef(o) }))]}
+          selectedKey={filter.value?.owner ?? ALL}
+          onSelectionChange={key => filter.onChange({ ...filter.value, owner: key === ALL ? undefined : String(key) })}
+        />
+        <Select
+          label="Status"
+          options={[{ id: ALL, label: 'Any status' }, ...CLUSTER_STATUSES.map(s => ({ id: s, label: s }))]}
+          selectedKey={filter.value?.status ?? ALL}
+          onSelectionChange={key => filter.onChange({ ...filter.value, status: key === ALL ? undefined : (key as ClusterStatus) })}
+        />
+        {createButton}
+      </Flex>
+      {tableProps.error ? (
+        <Alert
+          status="danger"
+          title="The clusters could not be loaded"
+          description={tableProps.error.message}
+          customActions={<Button onPress={reload}>Try again</Button>}
+        />
+      ) : (
+        <Table
+          {...tableProps}
+          columnConfig={columns}
+          emptyState={
+            <Flex direction="column" gap="2" py="4" align="center">
+              <Text variant="title-small" as="h2">
+                {filtered ? 'No databases match' : 'No databases yet'}
+              </Text>
+              <Text color="secondary">
+                {filtered
+                  ? 'Change the search or the filters to see more.'
+                  : 'Create a PostgreSQL cluster for your team; it is ready in seconds.'}
+              </Text>
+              {!filtered && createButton}
+            </Flex>
+          }
+        />
+      )}
+    </Flex>
+  );
+};

@@ -1,0 +1,1 @@
+export { ClusterList, shortRef } from './ClusterList';

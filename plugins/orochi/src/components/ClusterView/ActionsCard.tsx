@@ -1,0 +1,220 @@
+import { useApi } from '@backstage/frontend-plugin-api';
+import {
+  Alert,
+  Button,
+  Card,
+  CardBody,
+  CardHeader,
+  Dialog,
+  DialogBody,
+  DialogFooter,
+  DialogHeader,
+  Flex,
+  NumberField,
+  Select,
+  Switch,
+  Text,
+  TextField,
+} from '@backstage/ui';
+import { Cluster, Offering, UpdateClusterRequest } from '@orochi/backstage-plugin-orochi-common';
+import { ReactNode, useEffect, useState } from 'react';
+import { orochiApiRef } from '../../api';
+import { errorMessage } from '../../hooks/errorMessage';
+import { Allowance } from '../../hooks/useClusterPermissions';
+import { shortRef } from '../ClusterList';
+
+interface ActionsProps {
+  cluster: Cluster;
+  offering?: Offering;
+  update: Allowance;
+  remove: Allowance;
+  /** Called once a change was accepted, so the page follows its operation. */
+  onChange(): void;
+  /** Called once the delete was accepted. */
+  onDeleted(): void;
+}
+
+/** Why an action cannot be taken now, or undefined when it can. */
+function reasonBlocked(cluster: Cluster, allowance: Allowance): string | undefined {
+  if (allowance.loading) return 'Checking your permissions…';
+  if (!allowance.allowed) {
+    return `Only members of ${shortRef(cluster.owner)} and platform admins may change this cluster.`;
+  }
+  if (cluster.currentOperationId) return 'An operation is in progress; wait until it has finished.';
+  return undefined;
+}
+
+/** Form fields grow to their container; this keeps a row of them side by side. */
+const Box = ({ children, width = 200 }: { children: ReactNode; width?: number }) => (
+  <div style={{ width, flex: 'none' }}>{children}</div>
+);
+
+const Section = ({ title, children }: { title: string; children: ReactNode }) => (
+  <Flex direction="column" gap="2">
+    <Text weight="bold">{title}</Text>
+    {children}
+  </Flex>
+);
+
+/** Day-two changes: resize, autoscaling, scale to zero, hibernate and wake, delete. */
+export const ActionsCard = ({ cluster, offering, update, remove, onChange, onDeleted }: ActionsProps) => {
+  const orochi = useApi(orochiApiRef);
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [size, setSize] = useState(cluster.size);
+  const [instances, setInstances] = useState(cluster.instances);
+  const [storageGb, setStorageGb] = useState(cluster.storageGb);
+  const [autoscaling, setAutoscaling] = useState(cluster.autoscaling);
+  const [scaleToZero, setScaleToZero] = useState(cluster.scaleToZero);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [typedName, setTypedName] = useState('');
+
+  // A settled cluster's spec may have changed (by this form or by someone else): start the form from it.
+  useEffect(() => {
+    setSize(cluster.size);
+    setInstances(cluster.instances);
+    setStorageGb(cluster.storageGb);
+    setAutoscaling(cluster.autoscaling);
+    setScaleToZero(cluster.scaleToZero);
+  }, [cluster.size, cluster.instances, cluster.storageGb, cluster.autoscaling, cluster.scaleToZero]);
+
+  const run = async (action: () => Promise<unknown>, then = onChange) => {
+    setBusy(true);
+    try {
+      await action();
+      setError(undefined);
+      then();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const updateBlocked = reasonBlocked(cluster, update);
+  const deleteBlocked = reasonBlocked(cluster, remove);
+  const resize: UpdateClusterRequest = {
+    ...(size !== cluster.size ? { size } : {}),
+    ...(instances !== cluster.instances ? { instances } : {}),
+    ...(storageGb !== cluster.storageGb ? { storageGb } : {}),
+  };
+  const maxInstances = offering?.limits.maxInstances ?? cluster.instances;
+
+  return (
+    <Card>
+      <CardHeader>
+        <Text variant="title-x-small" as="h3">
+          Manage
+        </Text>
+      </CardHeader>
+      <CardBody>
+        <Flex direction="column" gap="4">
+          {updateBlocked && <Text color="secondary">{updateBlocked}</Text>}
+          <Section title="Size and storage">
+            <Flex gap="3" align="end" style={{ flexWrap: 'wrap' }}>
+              <Box>
+              <Select
+                label="Size"
+                options={(offering?.sizes ?? []).map(s => ({ id: s.name, label: s.title }))}
+                selectedKey={size}
+                onSelectionChange={key => setSize(String(key))}
+                isDisabled={!!updateBlocked}
+              />
+              </Box>
+              <Box>
+              <NumberField label="Instances" value={instances} minValue={1} maxValue={maxInstances} onChange={setInstances} isDisabled={!!updateBlocked} />
+              </Box>
+              <Box>
+              <NumberField label="Storage (GB)" value={storageGb} minValue={cluster.storageGb} onChange={setStorageGb} isDisabled={!!updateBlocked} />
+              </Box>
+              <Button
+                onPress={() => run(() => orochi.updateCluster(cluster.id, resize))}
+                isDisabled={!!updateBlocked || Object.keys(resize).length === 0}
+                isPending={busy}
+              >
+                Resize
+              </Button>
+            </Flex>
+          </Section>
+          <Section title="Autoscaling">
+            <Flex gap="3" align="end" style={{ flexWrap: 'wrap' }}>
+              <Box>
+              <Switch label="Enabled" isSelected={autoscaling.enabled} onChange={enabled => setAutoscaling({ ...autoscaling, enabled })} isDisabled={!!updateBlocked} />
+              </Box>
+              <Box>
+              <NumberField label="Minimum CU" value={autoscaling.minCu} minValue={0.25} step={0.25} onChange={minCu => setAutoscaling({ ...autoscaling, minCu })} isDisabled={!!updateBlocked} />
+              </Box>
+              <Box>
+              <NumberField label="Maximum CU" value={autoscaling.maxCu} minValue={0.25} step={0.25} onChange={maxCu => setAutoscaling({ ...autoscaling, maxCu })} isDisabled={!!updateBlocked} />
+              </Box>
+              <Button onPress={() => run(() => orochi.updateCluster(cluster.id, { autoscaling }))} isDisabled={!!updateBlocked} isPending={busy}>
+                Save autoscaling
+              </Button>
+            </Flex>
+          </Section>
+          <Section title="Scale to zero">
+            <Flex gap="3" align="end" style={{ flexWrap: 'wrap' }}>
+              <Box>
+              <Switch label="Hibernate when idle" isSelected={scaleToZero.enabled} onChange={enabled => setScaleToZero({ ...scaleToZero, enabled })} isDisabled={!!updateBlocked} />
+              </Box>
+              <Box>
+              <NumberField label="Idle minutes" value={scaleToZero.idleMinutes} minValue={1} maxValue={10080} onChange={idleMinutes => setScaleToZero({ ...scaleToZero, idleMinutes })} isDisabled={!!updateBlocked} />
+              </Box>
+              <Button onPress={() => run(() => orochi.updateCluster(cluster.id, { scaleToZero }))} isDisabled={!!updateBlocked} isPending={busy}>
+                Save scale to zero
+              </Button>
+            </Flex>
+          </Section>
+          <Section title="Power">
+            <Flex gap="3">
+              {cluster.hibernated ? (
+                <Button onPress={() => run(() => orochi.wakeCluster(cluster.id))} isDisabled={!!updateBlocked} isPending={busy}>
+                  Wake
+                </Button>
+              ) : (
+                <Button onPress={() => run(() => orochi.hibernateCluster(cluster.id))} isDisabled={!!updateBlocked} isPending={busy}>
+                  Hibernate
+                </Button>
+              )}
+              <Button destructive variant="secondary" onPress={() => setConfirmDelete(true)} isDisabled={!!deleteBlocked}>
+                Delete
+              </Button>
+            </Flex>
+            {!updateBlocked && deleteBlocked && <Text color="secondary">{deleteBlocked}</Text>}
+          </Section>
+          {error && <Alert status="danger" title="The change was refused" description={error} />}
+        </Flex>
+        <Dialog isOpen={confirmDelete} onOpenChange={setConfirmDelete}>
+          <DialogHeader>Delete {cluster.name}?</DialogHeader>
+          <DialogBody>
+            <Flex direction="column" gap="3">
+              <Text>The servers and all data of this cluster are removed. This cannot be undone.</Text>
+              <TextField label={`Type ${cluster.name} to confirm`} value={typedName} onChange={setTypedName} />
+            </Flex>
+          </DialogBody>
+          <DialogFooter>
+            <Button variant="secondary" onPress={() => setConfirmDelete(false)}>
+              Cancel
+            </Button>
+            <Button
+              destructive
+              isDisabled={typedName !== cluster.name}
+              isPending={busy}
+              onPress={() =>
+                run(
+                  () => orochi.deleteCluster(cluster.id),
+                  () => {
+                    setConfirmDelete(false);
+                    onDeleted();
+                  },
+                )
+              }
+            >
+              Delete cluster
+            </Button>
+          </DialogFooter>
+        </Dialog>
+      </CardBody>
+    </Card>
+  );
+};

@@ -1,0 +1,170 @@
+import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { Operation } from '@orochi/backstage-plugin-orochi-common';
+import { clusterRecord } from '@orochi/backstage-plugin-orochi-common/testUtils';
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { orochiApiRef } from '../../api';
+import { orochiApiMock } from '../../__testUtils__/orochiApiMock';
+import { ClusterView } from './ClusterView';
+
+const operation = (overrides: Partial<Operation>): Operation => ({
+  id: 'op-1',
+  clusterId: 'id-orders-db',
+  clusterName: 'orders-db',
+  type: 'create',
+  state: 'succeeded',
+  steps: [],
+  attempts: 1,
+  requestedBy: 'user:default/pat',
+  createdAt: '2026-11-23T00:00:00.000Z',
+  updatedAt: '2026-11-23T00:00:00.000Z',
+  ...overrides,
+});
+
+async function render(
+  options: { api?: ReturnType<typeof orochiApiMock>; allow?: (name: string) => boolean; onDeleted?: () => void; clusterId?: string } = {},
+) {
+  const api = options.api ?? orochiApiMock({ getCluster: jest.fn(async () => clusterRecord('orders-db')) });
+  const allow = options.allow ?? (() => true);
+  // Permission decisions are cached per permission and resource across renders: tests that deny use their own id.
+  await renderInTestApp(<ClusterView clusterId={options.clusterId ?? 'id-orders-db'} onDeleted={options.onDeleted ?? jest.fn()} />, {
+    apis: [
+      [orochiApiRef, api],
+      [permissionApiRef, mockApis.permission({ authorize: req => (allow(req.permission.name) ? AuthorizeResult.ALLOW : AuthorizeResult.DENY) })],
+    ],
+  });
+  await screen.findByRole('heading', { name: 'orders-db' });
+  return api;
+}
+
+describe('ClusterView', () => {
+  it('shows the operation in progress step by step, with timings', async () => {
+    const api = orochiApiMock({
+      getCluster: jest.fn(async () => clusterRecord('orders-db', { status: 'updating', currentOperationId: 'op-2' })),
+      listClusterOperations: jest.fn(async () => ({
+        items: [
+          operation({
+            id: 'op-2',
+            type: 'update',
+            state: 'running',
+            steps: [
+              { name: 'Start primary', state: 'succeeded', startedAt: '2026-11-23T00:00:00.000Z', finishedAt: '2026-11-23T00:00:01.500Z' },
+              { name: 'Converge to 1 streaming standbys', state: 'running', startedAt: '2026-11-23T00:00:01.500Z' },
+            ],
+          }),
+          operation({ id: 'op-1', type: 'create', state: 'succeeded' }),
+        ],
+      })),
+    });
+    await render({ api });
+    expect(screen.getByText('updating')).toBeInTheDocument();
+    expect(screen.getByText('update running')).toBeInTheDocument();
+    expect(screen.getByText(/✓ Start primary/)).toHaveTextContent('✓ Start primary (1.5 s)');
+    expect(screen.getByText(/◐ Converge to 1 streaming standbys/)).toBeInTheDocument();
+    expect(screen.getByText(/create succeeded · user:default\/pat/)).toBeInTheDocument();
+    // While the operation runs, changes wait.
+    expect(screen.getByText('An operation is in progress; wait until it has finished.')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Hibernate' })).toBeDisabled();
+  });
+
+  it('shows where to connect and reveals the password on request to those allowed', async () => {
+    const api = orochiApiMock({
+      getCluster: jest.fn(async () => clusterRecord('orders-db')),
+      revealCredentials: jest.fn(async () => ({
+        host: 'localhost',
+        port: 54320,
+        database: 'app',
+        user: 'app',
+        password: 's3cret-password',
+        uri: 'postgresql://app:s3cret-password@localhost:54320/app',
+      })),
+    });
+    await render({ api });
+    expect(screen.getByLabelText('psql')).toHaveTextContent('psql "postgresql://app@localhost:54320/app"');
+    expect(screen.queryByText('s3cret-password')).not.toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Reveal password' }));
+    expect(await screen.findByLabelText('Password')).toHaveTextContent('s3cret-password');
+    expect(screen.getByLabelText('URI')).toHaveTextContent('postgresql://app:s3cret-password@localhost:54320/app');
+    expect(api.revealCredentials).toHaveBeenCalledWith('id-orders-db');
+  });
+
+  it('does not offer the password or changes to someone who may only read the cluster', async () => {
+    const api = await render({ allow: name => name === 'orochi.cluster.read', clusterId: 'id-read-only' });
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Reveal password' })).toBeDisabled());
+    expect(screen.getByText('Only the owners of this cluster and platform admins may see its password.')).toBeInTheDocument();
+    expect(screen.getByText('Only members of team-payments and platform admins may change this cluster.')).toBeInTheDocument();
+    for (const name of ['Resize', 'Hibernate', 'Delete', 'Save autoscaling', 'Save scale to zero']) {
+      expect(screen.getByRole('button', { name })).toBeDisabled();
+    }
+    expect(api.revealCredentials).not.toHaveBeenCalled();
+  });
+
+  it('resizes with only what changed, and shows why Orochi refused a change', async () => {
+    const api = orochiApiMock({
+      getCluster: jest.fn(async () => clusterRecord('orders-db')),
+      // What the client throws for an error answer: a ResponseError carrying the API's error body.
+      updateCluster: jest.fn().mockRejectedValue(
+        Object.assign(new Error('Request failed with 409 Conflict'), {
+          name: 'ResponseError',
+          body: { error: { name: 'ConflictError', message: 'storageGb: the Pro plan allows 50 GB per team' } },
+        }),
+      ),
+    });
+    await render({ api });
+    const storage = screen.getByRole('textbox', { name: 'Storage (GB)' });
+    await userEvent.clear(storage);
+    await userEvent.type(storage, '80');
+    await userEvent.tab();
+    await userEvent.click(screen.getByRole('button', { name: 'Resize' }));
+    expect(api.updateCluster).toHaveBeenCalledWith('id-orders-db', { storageGb: 80 });
+    expect(await screen.findByText('The change was refused')).toBeInTheDocument();
+    expect(screen.getByText('storageGb: the Pro plan allows 50 GB per team')).toBeInTheDocument();
+  });
+
+  it('hibernates a running cluster', async () => {
+    const api = orochiApiMock({ getCluster: jest.fn(async () => clusterRecord('orders-db')), hibernateCluster: jest.fn(async () => ({} as any)) });
+    await render({ api });
+    await userEvent.click(screen.getByRole('button', { name: 'Hibernate' }));
+    expect(api.hibernateCluster).toHaveBeenCalledWith('id-orders-db');
+  });
+
+  it('wakes a hibernated cluster, which has nowhere to connect meanwhile', async () => {
+    const sleeping = orochiApiMock({
+      getCluster: jest.fn(async () => clusterRecord('orders-db', { hibernated: true, status: 'hibernated', endpoints: [] })),
+      wakeCluster: jest.fn(async () => ({} as any)),
+    });
+    await render({ api: sleeping });
+    expect(screen.getByText('The cluster is hibernated; wake it to connect.')).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Wake' }));
+    expect(sleeping.wakeCluster).toHaveBeenCalledWith('id-orders-db');
+  });
+
+  it('deletes only after the cluster’s name was typed', async () => {
+    const onDeleted = jest.fn();
+    const api = orochiApiMock({ getCluster: jest.fn(async () => clusterRecord('orders-db')), deleteCluster: jest.fn(async () => ({} as any)) });
+    await render({ api, onDeleted });
+    await userEvent.click(screen.getByRole('button', { name: 'Delete' }));
+    const confirm = await screen.findByRole('button', { name: 'Delete cluster' });
+    expect(confirm).toBeDisabled();
+    await userEvent.type(screen.getByRole('textbox', { name: 'Type orders-db to confirm' }), 'orders-d');
+    expect(confirm).toBeDisabled();
+    await userEvent.type(screen.getByRole('textbox', { name: 'Type orders-db to confirm' }), 'b');
+    await userEvent.click(confirm);
+    await waitFor(() => expect(onDeleted).toHaveBeenCalled());
+    expect(api.deleteCluster).toHaveBeenCalledWith('id-orders-db');
+  });
+
+  it('says when the cluster cannot be loaded', async () => {
+    const api = orochiApiMock({ getCluster: jest.fn().mockRejectedValue(new Error('No cluster with id id-orders-db')) });
+    await renderInTestApp(<ClusterView clusterId="id-orders-db" onDeleted={jest.fn()} />, {
+      apis: [
+        [orochiApiRef, api],
+        [permissionApiRef, mockApis.permission()],
+      ],
+    });
+    expect(await screen.findByText('The cluster could not be loaded')).toBeInTheDocument();
+    expect(screen.getByText('No cluster with id id-orders-db')).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,117 @@
+import { useApi } from '@backstage/frontend-plugin-api';
+import { Alert, Button, Card, CardBody, CardHeader, Flex, Text } from '@backstage/ui';
+import { Cluster, ConnectionDetails } from '@orochi/backstage-plugin-orochi-common';
+import { useState } from 'react';
+import { orochiApiRef } from '../../api';
+import { errorMessage } from '../../hooks/errorMessage';
+import { Allowance } from '../../hooks/useClusterPermissions';
+
+const CopyButton = ({ text, label }: { text: string; label: string }) => {
+  const [copied, setCopied] = useState(false);
+  return (
+    <Button
+      size="small"
+      variant="tertiary"
+      aria-label={`Copy ${label}`}
+      onPress={async () => {
+        await navigator.clipboard.writeText(text);
+        setCopied(true);
+      }}
+    >
+      {copied ? 'Copied' : 'Copy'}
+    </Button>
+  );
+};
+
+const Field = ({ label, value, copy = false }: { label: string; value: string; copy?: boolean }) => (
+  <Flex align="center" gap="2">
+    <Text color="secondary" style={{ minWidth: '7rem' }}>
+      {label}
+    </Text>
+    <Text as="span" aria-label={label} style={{ fontFamily: 'monospace', wordBreak: 'break-all' }}>
+      {value}
+    </Text>
+    {copy && <CopyButton text={value} label={label} />}
+  </Flex>
+);
+
+/**
+ * Where to connect: host, port, database, user, a psql command and a URI. The password is revealed only on
+ * request, to those allowed (orochi.cluster.credentials.read); every reveal is audited.
+ */
+export const ConnectionCard = ({ cluster, credentials }: { cluster: Cluster; credentials: Allowance }) => {
+  const orochi = useApi(orochiApiRef);
+  const [revealed, setRevealed] = useState<ConnectionDetails>();
+  const [error, setError] = useState<string>();
+  const [revealing, setRevealing] = useState(false);
+  const primary = cluster.endpoints.find(e => e.role === 'primary');
+  const replica = cluster.endpoints.find(e => e.role === 'replica');
+
+  if (!primary) {
+    return (
+      <Card>
+        <CardHeader>
+          <Text variant="title-x-small" as="h3">
+            Connect
+          </Text>
+        </CardHeader>
+        <CardBody>
+          <Text color="secondary">
+            {cluster.hibernated ? 'The cluster is hibernated; wake it to connect.' : 'The cluster has no endpoint yet.'}
+          </Text>
+        </CardBody>
+      </Card>
+    );
+  }
+
+  const uri = revealed?.uri ?? `postgresql://${cluster.user}@${primary.host}:${primary.port}/${cluster.database}`;
+  const psql = `psql "${uri}"`;
+  const reveal = async () => {
+    setRevealing(true);
+    try {
+      setRevealed(await orochi.revealCredentials(cluster.id));
+      setError(undefined);
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setRevealing(false);
+    }
+  };
+
+  return (
+    <Card>
+      <CardHeader>
+        <Text variant="title-x-small" as="h3">
+          Connect
+        </Text>
+      </CardHeader>
+      <CardBody>
+        <Flex direction="column" gap="2">
+          <Field label="Host" value={primary.host} copy />
+          <Field label="Port" value={String(primary.port)} copy />
+          {replica && <Field label="Read-only port" value={String(replica.port)} copy />}
+          <Field label="Database" value={cluster.database} copy />
+          <Field label="User" value={cluster.user} copy />
+          {revealed ? (
+            <Field label="Password" value={revealed.password} copy />
+          ) : (
+            <Flex align="center" gap="2">
+              <Text color="secondary" style={{ minWidth: '7rem' }}>
+                Password
+              </Text>
+              <Button size="small" onPress={reveal} isDisabled={!credentials.allowed || credentials.loading} isPending={revealing}>
+                Reveal password
+              </Button>
+              {!credentials.loading && !credentials.allowed && (
+                <Text color="secondary">Only the owners of this cluster and platform admins may see its password.</Text>
+              )}
+            </Flex>
+          )}
+          <Field label="psql" value={psql} copy />
+          <Field label="URI" value={uri} copy />
+          {error && <Alert status="danger" title="The password could not be revealed" description={error} />}
+        </Flex>
+      </CardBody>
+    </Card>
+  );
+};

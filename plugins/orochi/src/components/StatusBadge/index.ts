@@ -1,0 +1,1 @@
+export { StatusBadge, statusColor } from './StatusBadge';
