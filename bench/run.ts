@@ -1,10 +1,12 @@
 // Runs Orochi's benchmarks one after another and prints their figures: `./orochi bench [name...]`.
 import { catalogProvider } from './catalogProvider';
+import { databasesPage } from './databasesPage';
 import { localDriverCreate } from './localDriverCreate';
 
 const benchmarks: Record<string, () => Promise<void>> = {
   'local-driver-create': localDriverCreate,
   'catalog-provider': catalogProvider,
+  'databases-page': databasesPage,
 };
 
 async function main() {

@@ -1,7 +1,7 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import orochiPlugin from '@orochi/backstage-plugin-orochi-backend';
-import { exampleEntities, localDriverConfig, localDriverDirectory, stopServers, waitForOperation } from '@orochi/test-utils';
+import { eventually, exampleEntities, localDriverConfig, localDriverDirectory, stopServers, waitForOperation } from '@orochi/test-utils';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -42,12 +42,15 @@ describe('the example clusters', () => {
   it('are created through the API on the first start, and only then', async () => {
     const stateFile = join(dataDirectory, 'example-clusters.json');
     const { server } = await startWith(stateFile);
-    const { body } = await request(server).get('/api/orochi/clusters');
+    // Created in the background once the owners are in the catalog.
+    const body = await eventually('the examples', async () => {
+      const res = await request(server).get('/api/orochi/clusters');
+      return res.body.totalCount === 2 && existsSync(stateFile) ? res.body : undefined;
+    });
     expect(body.items.map((c: { name: string; owner: string }) => [c.name, c.owner])).toEqual([
       ['payments-db', 'group:default/team-payments'],
       ['search-db', 'group:default/team-search'],
     ]);
-    expect(existsSync(stateFile)).toBe(true);
     for (const cluster of body.items) {
       const [create] = (await request(server).get(`/api/orochi/clusters/${cluster.id}/operations`)).body.items;
       expect(await waitForOperation(server, create.id)).toMatchObject({ state: 'succeeded' });
@@ -56,6 +59,7 @@ describe('the example clusters', () => {
     }
 
     // The data directory is no longer new: a restart creates nothing, even though the examples were deleted.
+    // (The startup hook decides synchronously, before startTestBackend resolves.)
     const restarted = await startWith(stateFile);
     expect((await request(restarted.server).get('/api/orochi/clusters')).body.totalCount).toBe(0);
   });

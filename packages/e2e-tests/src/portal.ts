@@ -42,13 +42,15 @@ async function waitFor(
 
 /**
  * Runs `./orochi start` with the repository's app-config.yaml plus an overlay that only moves the ports, so the
- * portal under test is the embedded default a user gets.
+ * portal under test is the embedded default a user gets, on a new data directory.
  */
-export async function startPortal(): Promise<Portal> {
+export async function startPortal(options: { prepare?(dataDir: string): Promise<void> } = {}): Promise<Portal> {
   const workDir = mkdtempSync(join(tmpdir(), 'orochi-e2e-'));
   // The local driver's servers run as another user when tests run as root; they must reach the data directory.
   chmodSync(workDir, 0o755);
   const dataDir = join(workDir, 'data');
+  // A benchmark may start the portal on prepared state (cluster records, say).
+  await options.prepare?.(dataDir);
   const logFile = join(workDir, 'portal.log');
   const appPort = await freePort();
   const backendPort = await freePort();

@@ -5,6 +5,19 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
+const OWNER_ATTEMPTS = 60;
+const OWNER_RETRY_MS = 2000;
+
+/** The API's own message when it has one (it names the field), the error otherwise. */
+function describe(error: unknown): string {
+  const body = (error as { body?: { error?: { message?: string } } }).body;
+  return body?.error?.message ?? stringifyError(error);
+}
+
+function notInCatalogYet(error: unknown): boolean {
+  return /is not in the catalog/.test(describe(error));
+}
+
 /**
  * Gives the example org a few clusters the first time the portal starts with a new data directory, so the
  * catalog and the Databases page are not empty. They are created through the Orochi API like any other;
@@ -27,25 +40,43 @@ export const orochiModuleExampleClusters = createBackendModule({
         if (!examples) return;
         const stateFile = resolve(examples.getString('stateFile'));
         const clusters = (examples.getOptional('clusters') ?? []) as CreateClusterRequest[];
-        lifecycle.addStartupHook(async () => {
-          if (existsSync(stateFile)) return;
-          const orochi = new OrochiClient({ discoveryApi: discovery });
+        const orochi = new OrochiClient({ discoveryApi: discovery });
+        const create = async (cluster: CreateClusterRequest) => {
+          const { token } = await auth.getPluginRequestToken({
+            onBehalfOf: await auth.getOwnServiceCredentials(),
+            targetPluginId: 'orochi',
+          });
+          await orochi.createCluster(cluster, { token, idempotencyKey: `example:${cluster.name}` });
+        };
+
+        const seed = async () => {
           const created: string[] = [];
           for (const cluster of clusters) {
-            try {
-              const { token } = await auth.getPluginRequestToken({
-                onBehalfOf: await auth.getOwnServiceCredentials(),
-                targetPluginId: 'orochi',
-              });
-              await orochi.createCluster(cluster, { token, idempotencyKey: `example:${cluster.name}` });
-              created.push(cluster.name);
-            } catch (error) {
-              logger.warn(`Could not create the example cluster ${cluster.name}: ${stringifyError(error)}`);
+            for (let attempt = 1; ; attempt++) {
+              try {
+                await create(cluster);
+                created.push(cluster.name);
+                break;
+              } catch (error) {
+                // On a new data directory the catalog is still reading the example org; its owners come soon.
+                if (notInCatalogYet(error) && attempt < OWNER_ATTEMPTS) {
+                  await new Promise(r => setTimeout(r, OWNER_RETRY_MS));
+                  continue;
+                }
+                logger.warn(`Could not create the example cluster ${cluster.name}: ${describe(error)}`);
+                break;
+              }
             }
           }
           await mkdir(dirname(stateFile), { recursive: true });
           await writeFile(stateFile, `${JSON.stringify({ created, at: new Date().toISOString() }, null, 2)}\n`);
-          logger.info(`Created the example clusters ${created.join(', ')}`);
+          logger.info(`Created the example clusters ${created.join(', ') || '(none)'}`);
+        };
+
+        lifecycle.addStartupHook(() => {
+          if (existsSync(stateFile)) return;
+          // In the background: startup does not wait for the catalog.
+          seed().catch(error => logger.error(`Creating the example clusters failed: ${describe(error)}`));
         });
       },
     });

@@ -44,7 +44,7 @@ describe('ClusterList', () => {
     expect(screen.getAllByRole('option', { hidden: true }).map(o => o.textContent)).toEqual(
       expect.arrayContaining(['team-payments', 'team-search']),
     );
-    expect(screen.getByRole('link', { name: 'Create' })).toHaveAttribute('href', '/create/templates/default/orochi-cluster');
+    expect(screen.getByRole('link', { name: 'Create database' })).toHaveAttribute('href', '/create/templates/default/orochi-cluster');
   });
 
   it('asks the API for the name being searched', async () => {

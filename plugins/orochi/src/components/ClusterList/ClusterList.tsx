@@ -76,7 +76,7 @@ export const ClusterList = () => {
 
   const createButton = templateLink ? (
     <ButtonLink href={templateLink({ namespace: 'default', templateName: 'orochi-cluster' })} variant="primary">
-      Create
+      Create database
     </ButtonLink>
   ) : null;
 
