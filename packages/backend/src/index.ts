@@ -34,4 +34,5 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@orochi/backstage-plugin-orochi-backend'));
 backend.add(import('./modules/exampleClusters'));
 
+backend.add(import('@orochi/backstage-plugin-orochi-backend-module-kubernetes'));
 backend.start();

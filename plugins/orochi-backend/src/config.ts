@@ -9,13 +9,14 @@ import {
   Offering,
   offeringSchema,
 } from '@orochi/backstage-plugin-orochi-common';
+import { DriverCapabilities } from '@orochi/backstage-plugin-orochi-node';
 import { resolve } from 'node:path';
 
 /** Everything the Orochi backend reads from `orochi.*`, with defaults applied. Read once, here. */
 export interface OrochiConfig {
   driver: string;
-  /** Builds the offering once the driver has said which PostgreSQL versions it runs. */
-  offering(driverVersions: number[]): Offering;
+  /** Builds the offering once the driver has said what it can do. */
+  offering(capabilities: DriverCapabilities): Offering;
   operations: {
     schedule: SchedulerServiceTaskScheduleDefinition;
     leaseSeconds: number;
@@ -54,14 +55,16 @@ export function readOrochiConfig(root: Config): OrochiConfig {
   const str = (key: string) => get(key, (c, k) => c.getOptionalString(k));
   const num = (key: string) => get(key, (c, k) => c.getOptionalNumber(k));
 
-  const offering = (driverVersions: number[]): Offering => {
-    const base = defaultOffering(driverVersions);
+  const offering = (capabilities: DriverCapabilities): Offering => {
+    const driverVersions = capabilities.versions;
+    const base = defaultOffering(driverVersions, { pooling: capabilities.pooling });
     const regions = get('regions', (c, k) => c.getOptionalStringArray(k)) ?? base.regions;
     const candidate = {
       sizes: get('sizes', (c, k) => c.getOptional(k)) ?? base.sizes,
       plans: get('plans', (c, k) => c.getOptional(k)) ?? base.plans,
       regions,
       versions: driverVersions,
+      features: base.features,
       defaults: {
         plan: str('defaults.plan') ?? base.defaults.plan,
         size: str('defaults.size') ?? base.defaults.size,

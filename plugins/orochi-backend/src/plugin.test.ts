@@ -158,6 +158,7 @@ describe('the Orochi API with the local driver', () => {
     [{ name: 'orders-db', owner: 'team-nobody' }, /owner: group:default\/team-nobody is not in the catalog/],
     [{ name: 'orders-db', owner: 'user:default/pat' }, /owner: must be a group/],
     [{ name: 'orders-db' }, /owner/],
+    [{ name: 'orders-db', owner: 'team-payments', pooling: { enabled: true } }, /pooling.enabled: this installation’s driver has no connection pooler/],
   ])('rejects %j with 400 naming the field, and creates nothing', async (body, message) => {
     const res = await request(server).post('/api/orochi/clusters').send(body);
     expect(res.status).toBe(400);

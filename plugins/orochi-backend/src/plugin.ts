@@ -79,7 +79,7 @@ export const orochiPlugin = createBackendPlugin({
         });
         permissionsRegistry.addPermissions([billingReadPermission, billingManagePermission]);
 
-        const driver =
+        const driver: ClusterDriver | undefined =
           drivers.get(config.driver) ??
           (config.driver === 'local'
             ? await LocalDriver.create({ config: config.local, logger: logger.child({ driver: 'local' }) })
@@ -89,7 +89,7 @@ export const orochiPlugin = createBackendPlugin({
             `orochi.driver is "${config.driver}" but no such driver is installed (known: local, ${[...drivers.keys()].join(', ')})`,
           );
         }
-        const offering = config.offering(await driver.supportedVersions());
+        const offering = config.offering(await driver.capabilities());
 
         const driverCluster = (cluster: Cluster) => toDriverCluster(cluster, offering);
         const engine = new OperationEngine({ store, driver, logger, driverCluster, ...config.operations });
@@ -114,6 +114,9 @@ export const orochiPlugin = createBackendPlugin({
           driverCluster,
           repair: cluster => service.repair(cluster),
         });
+
+        // Drivers that watch their clusters have them observed as soon as they change.
+        driver.watch?.(clusterId => void reconciler.reconcileById(clusterId));
 
         deps.httpRouter.use(await createRouter({ service, httpAuth: deps.httpAuth, auditor: deps.auditor }));
         deps.httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

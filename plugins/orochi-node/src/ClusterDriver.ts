@@ -31,6 +31,16 @@ export interface ClusterObservation {
   endpoints: ClusterEndpoint[];
   conditions: ClusterCondition[];
   message?: string;
+  /** Where the cluster runs, when the driver places it in Kubernetes. */
+  kubernetes?: { namespace: string; name: string };
+}
+
+/** What a driver can do. */
+export interface DriverCapabilities {
+  /** PostgreSQL major versions it can run, newest last. */
+  versions: number[];
+  /** Whether it can put a connection pooler in front of a cluster. */
+  pooling: boolean;
 }
 
 /** One sample of a running cluster's activity. Totals are cumulative; readers turn them into rates. */
@@ -57,16 +67,20 @@ export interface ClusterCredentials {
  * or a retry, and it must converge to the same result.
  */
 export interface ClusterDriver {
-  /** PostgreSQL major versions this driver can run, newest last. */
-  supportedVersions(): Promise<number[]>;
+  capabilities(): Promise<DriverCapabilities>;
   /** Creates the cluster or converges it to `cluster.spec` (size, instances, storage, hibernation). */
   apply(cluster: DriverCluster, ctx: DriverOperationContext): Promise<void>;
   /** Removes everything the driver created for the cluster. */
   delete(cluster: DriverCluster, ctx: DriverOperationContext): Promise<void>;
   observe(cluster: DriverCluster): Promise<ClusterObservation>;
   readCredentials(cluster: DriverCluster): Promise<ClusterCredentials>;
-  /** A sample of the primary's activity; undefined when its servers do not run. */
+  /** A sample of the primary's activity; undefined when there is none (servers down, or no metrics source). */
   readMetrics(cluster: DriverCluster): Promise<ClusterMetricsSample | undefined>;
+  /**
+   * Drivers that watch their clusters call `onChange` with a cluster's id when it changed, so Orochi observes it
+   * at once rather than on its next round.
+   */
+  watch?(onChange: (clusterId: string) => void): void;
   /** Ids of every cluster the driver holds anything for, so orphans can be found. */
   listClusterIds(): Promise<string[]>;
   /** Removes what the driver holds for a cluster Orochi has no record of. */

@@ -8,3 +8,5 @@ export * from './ClusterDriver';
 export * from './extensions';
 export * from './permissions';
 export * from './events';
+export { needsRestart, settingsForSize } from './postgresSettings';
+export { generatePassword } from './credentials';

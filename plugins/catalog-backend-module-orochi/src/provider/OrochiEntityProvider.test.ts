@@ -73,6 +73,17 @@ describe('OrochiEntityProvider', () => {
     });
   });
 
+  it('points Backstage’s Kubernetes plugin at clusters the kubernetes driver runs', async () => {
+    const { provider, connection } = setup([cluster('orders-db', { kubernetes: { namespace: 'orochi-team-payments', name: 'orders-db' } })]);
+    await provider.connect(connection);
+    await provider.refresh();
+    const [[mutation]] = connection.applyMutation.mock.calls as any;
+    expect(mutation.entities[0].entity.metadata.annotations).toMatchObject({
+      'backstage.io/kubernetes-id': 'orders-db',
+      'backstage.io/kubernetes-namespace': 'orochi-team-payments',
+    });
+  });
+
   it('subscribes to cluster changes and applies each as a delta', async () => {
     const clusters = [cluster('orders-db', { system: 'system:default/payments' })];
     const { provider, connection, events } = setup(clusters);

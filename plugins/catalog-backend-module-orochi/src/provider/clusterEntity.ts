@@ -25,6 +25,13 @@ export function clusterEntity(
         [CLUSTER_ID_ANNOTATION]: cluster.id,
         'backstage.io/managed-by-location': location,
         'backstage.io/managed-by-origin-location': location,
+        // So Backstage's Kubernetes plugin shows the cluster's pods, which carry this id as a label.
+        ...(cluster.kubernetes
+          ? {
+              'backstage.io/kubernetes-id': cluster.kubernetes.name,
+              'backstage.io/kubernetes-namespace': cluster.kubernetes.namespace,
+            }
+          : {}),
       },
       labels: {
         'orochi.io/plan': cluster.plan,

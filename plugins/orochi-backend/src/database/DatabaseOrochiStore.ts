@@ -79,6 +79,7 @@ function toCluster(row: ClusterRow): Cluster {
     conditions: observed.conditions,
     endpoints: observed.endpoints,
     readyInstances: observed.readyInstances,
+    ...(observed.kubernetes ? { kubernetes: observed.kubernetes } : {}),
     database: row.database_name,
     user: row.database_user,
     driver: row.driver,

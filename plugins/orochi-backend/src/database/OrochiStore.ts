@@ -16,6 +16,7 @@ export interface ClusterObserved {
   conditions: ClusterCondition[];
   endpoints: ClusterEndpoint[];
   readyInstances: number;
+  kubernetes?: { namespace: string; name: string };
 }
 
 export interface NewCluster {

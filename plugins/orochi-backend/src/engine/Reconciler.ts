@@ -46,6 +46,17 @@ export class Reconciler {
     await this.#removeOrphans(new Set(clusters.map(c => c.id)));
   }
 
+  /** Observes one cluster now, e.g. when its driver saw it change. */
+  async reconcileById(clusterId: string): Promise<void> {
+    const cluster = await this.#store.getCluster(clusterId);
+    if (!cluster) return;
+    try {
+      await this.reconcile(cluster);
+    } catch (error) {
+      this.#logger.warn(`Could not reconcile ${cluster.name}: ${stringifyError(error)}`);
+    }
+  }
+
   async reconcile(cluster: Cluster): Promise<void> {
     const { id } = cluster;
     const observation = await this.#driver.observe(this.#driverCluster(cluster));

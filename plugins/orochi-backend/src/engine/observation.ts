@@ -7,6 +7,7 @@ export function toObserved(observation: ClusterObservation): ClusterObserved {
     conditions: observation.conditions,
     endpoints: observation.endpoints,
     readyInstances: observation.readyInstances,
+    ...(observation.kubernetes ? { kubernetes: observation.kubernetes } : {}),
   };
 }
 

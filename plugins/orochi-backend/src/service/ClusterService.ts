@@ -162,6 +162,7 @@ export class ClusterService {
       autoscaling: request.autoscaling ?? { enabled: false, minCu: size.cu, maxCu: size.cu },
       scaleToZero: request.scaleToZero ?? { enabled: false, idleMinutes: 15 },
       backups: request.backups ?? backupsSchema.parse({ enabled: false }),
+      pooling: request.pooling ?? { enabled: false },
       hibernated: false,
     };
     await this.#authorizer.authorize(clusterCreatePermission, credentials, spec);

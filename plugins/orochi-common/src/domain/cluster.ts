@@ -50,6 +50,14 @@ export const backupsSchema = z.strictObject({
 /** @public */
 export type Backups = z.infer<typeof backupsSchema>;
 
+export const poolingSchema = z.strictObject({
+  /** A PgBouncer pooler in transaction mode in front of the primary. */
+  enabled: z.boolean(),
+});
+
+/** @public */
+export type Pooling = z.infer<typeof poolingSchema>;
+
 /** What the owner of a cluster asked for: the desired state every driver converges to. */
 export const clusterSpecSchema = z.object({
   name: clusterNameSchema,
@@ -66,6 +74,7 @@ export const clusterSpecSchema = z.object({
   autoscaling: autoscalingSchema,
   scaleToZero: scaleToZeroSchema,
   backups: backupsSchema,
+  pooling: poolingSchema,
   /** Whether the cluster should be hibernated (servers stopped, storage kept). */
   hibernated: z.boolean(),
 });
@@ -94,6 +103,8 @@ export const clusterSchema = clusterSpecSchema.extend({
   database: z.string(),
   user: z.string(),
   driver: z.string(),
+  /** Where the Kubernetes driver runs the cluster (for the Kubernetes plugin's annotations). */
+  kubernetes: z.object({ namespace: z.string(), name: z.string() }).optional(),
   currentOperationId: z.string().optional(),
   createdBy: z.string(),
   createdAt: z.string(),
@@ -131,6 +142,7 @@ export function clusterSpecOf(cluster: Cluster): ClusterSpec {
     autoscaling: cluster.autoscaling,
     scaleToZero: cluster.scaleToZero,
     backups: cluster.backups,
+    pooling: cluster.pooling,
     hibernated: cluster.hibernated,
   };
 }

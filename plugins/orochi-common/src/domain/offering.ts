@@ -16,6 +16,8 @@ export const offeringSchema = z.object({
     version: z.number().int(),
     storageGb: z.number().int(),
   }),
+  /** What the active driver can do beyond the basics. */
+  features: z.object({ pooling: z.boolean() }),
   limits: z.object({
     maxInstances: z.number().int().min(1),
     minStorageGb: z.number().int().min(1),
@@ -27,7 +29,7 @@ export const offeringSchema = z.object({
 export type Offering = z.infer<typeof offeringSchema>;
 
 /** The offering of an unconfigured installation, for a driver that runs the given versions. */
-export function defaultOffering(versions: number[]): Offering {
+export function defaultOffering(versions: number[], features: Offering['features'] = { pooling: false }): Offering {
   return {
     sizes: DEFAULT_SIZES,
     plans: DEFAULT_PLANS,
@@ -40,6 +42,7 @@ export function defaultOffering(versions: number[]): Offering {
       version: Math.max(...versions),
       storageGb: 1,
     },
+    features,
     limits: { maxInstances: 5, minStorageGb: 1, maxStorageGb: 1024 },
   };
 }

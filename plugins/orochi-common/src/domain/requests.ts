@@ -3,6 +3,7 @@ import {
   autoscalingSchema,
   backupsSchema,
   clusterNameSchema,
+  poolingSchema,
   scaleToZeroSchema,
 } from './cluster';
 import { Offering } from './offering';
@@ -39,6 +40,10 @@ function requestFields(offering: Offering) {
       .max(limits.maxStorageGb, `must be at most ${limits.maxStorageGb} GB`),
     autoscaling: autoscalingSchema,
     scaleToZero: scaleToZeroSchema,
+    pooling: poolingSchema.refine(p => !p.enabled || offering.features.pooling, {
+      message: 'this installation’s driver has no connection pooler',
+      path: ['enabled'],
+    }),
   };
 }
 
@@ -74,6 +79,7 @@ export function createClusterRequestSchema(offering: Offering) {
     autoscaling: fields.autoscaling.optional(),
     scaleToZero: fields.scaleToZero.optional(),
     backups: backupsSchema.optional(),
+    pooling: fields.pooling.optional(),
   });
 }
 
@@ -92,9 +98,10 @@ export function updateClusterRequestSchema(offering: Offering) {
       storageGb: fields.storageGb.optional(),
       autoscaling: fields.autoscaling.optional(),
       scaleToZero: fields.scaleToZero.optional(),
+      pooling: fields.pooling.optional(),
     })
     .refine(update => Object.keys(update).length > 0, {
-      message: 'name at least one of size, instances, storageGb, autoscaling, scaleToZero',
+      message: 'name at least one of size, instances, storageGb, autoscaling, scaleToZero, pooling',
     });
 }
 

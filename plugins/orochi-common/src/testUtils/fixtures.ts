@@ -14,6 +14,7 @@ export function clusterSpec(name: string, overrides: Partial<ClusterSpec> = {}):
     autoscaling: { enabled: false, minCu: 1, maxCu: 1 },
     scaleToZero: { enabled: false, idleMinutes: 15 },
     backups: { enabled: false, schedule: '0 0 3 * * *', retentionDays: 7 },
+    pooling: { enabled: false },
     hibernated: false,
     ...overrides,
   };

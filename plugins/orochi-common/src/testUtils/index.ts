@@ -4,3 +4,4 @@
  * @packageDocumentation
  */
 export { clusterRecord, clusterSpec } from './fixtures';
+export { DEFAULT_SIZES } from '../domain/sizes';

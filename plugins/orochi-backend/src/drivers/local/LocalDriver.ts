@@ -10,6 +10,9 @@ import {
   ClusterDriver,
   ClusterMetricsSample,
   ClusterObservation,
+  generatePassword,
+  needsRestart,
+  settingsForSize,
   DriverCluster,
   DriverOperationContext,
 } from '@orochi/backstage-plugin-orochi-node';
@@ -33,8 +36,7 @@ import { ClusterFiles } from './ClusterFiles';
 import { findPostgresInstallation, PostgresInstallation } from './PostgresInstallation';
 import { isAlive, resolveServerIdentity, run, ServerIdentity } from './processes';
 import { processUsage } from './processUsage';
-import { generatePassword, scramSha256Verifier } from './scram';
-import { needsRestart, settingsForSize } from './serverSettings';
+import { scramSha256Verifier } from './scram';
 
 /** The application database and role every cluster gets, as CloudNativePG names them. */
 const APP_DATABASE = 'app';
@@ -115,8 +117,8 @@ export class LocalDriver implements ClusterDriver {
     return this.#files.root;
   }
 
-  async supportedVersions() {
-    return [this.#pg.majorVersion];
+  async capabilities() {
+    return { versions: [this.#pg.majorVersion], pooling: false };
   }
 
   async apply(cluster: DriverCluster, ctx: DriverOperationContext) {

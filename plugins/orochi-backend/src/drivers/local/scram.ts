@@ -13,8 +13,3 @@ export function scramSha256Verifier(password: string, salt = randomBytes(16)): s
   const serverKey = createHmac('sha256', salted).update('Server Key').digest();
   return `SCRAM-SHA-256$${ITERATIONS}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
 }
-
-/** A password of 32 URL-safe characters (192 bits), safe in a connection URI without escaping. */
-export function generatePassword(): string {
-  return randomBytes(24).toString('base64url');
-}

@@ -66,6 +66,7 @@ export const ActionsCard = ({ cluster, offering, update, remove, onChange, onDel
   const [storageGb, setStorageGb] = useState(cluster.storageGb);
   const [autoscaling, setAutoscaling] = useState(cluster.autoscaling);
   const [scaleToZero, setScaleToZero] = useState(cluster.scaleToZero);
+  const [pooling, setPooling] = useState(cluster.pooling);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [typedName, setTypedName] = useState('');
 
@@ -76,7 +77,8 @@ export const ActionsCard = ({ cluster, offering, update, remove, onChange, onDel
     setStorageGb(cluster.storageGb);
     setAutoscaling(cluster.autoscaling);
     setScaleToZero(cluster.scaleToZero);
-  }, [cluster.size, cluster.instances, cluster.storageGb, cluster.autoscaling, cluster.scaleToZero]);
+    setPooling(cluster.pooling);
+  }, [cluster.size, cluster.instances, cluster.storageGb, cluster.autoscaling, cluster.scaleToZero, cluster.pooling]);
 
   const run = async (action: () => Promise<unknown>, then = onChange) => {
     setBusy(true);
@@ -165,6 +167,18 @@ export const ActionsCard = ({ cluster, offering, update, remove, onChange, onDel
               </Button>
             </Flex>
           </Section>
+          {offering?.features.pooling && (
+            <Section title="Connection pooling">
+              <Flex gap="3" align="end" style={{ flexWrap: 'wrap' }}>
+                <Box>
+                  <Switch label="PgBouncer (transaction mode)" isSelected={pooling.enabled} onChange={enabled => setPooling({ enabled })} isDisabled={!!updateBlocked} />
+                </Box>
+                <Button onPress={() => run(() => orochi.updateCluster(cluster.id, { pooling }))} isDisabled={!!updateBlocked || pooling.enabled === cluster.pooling.enabled} isPending={busy}>
+                  Save pooling
+                </Button>
+              </Flex>
+            </Section>
+          )}
           <Section title="Power">
             <Flex gap="3">
               {cluster.hibernated ? (

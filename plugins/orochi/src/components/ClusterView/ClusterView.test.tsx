@@ -1,7 +1,7 @@
 import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
-import { Operation } from '@orochi/backstage-plugin-orochi-common';
+import { defaultOffering, Operation } from '@orochi/backstage-plugin-orochi-common';
 import { clusterRecord } from '@orochi/backstage-plugin-orochi-common/testUtils';
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
@@ -154,6 +154,26 @@ describe('ClusterView', () => {
     await userEvent.click(confirm);
     await waitFor(() => expect(onDeleted).toHaveBeenCalled());
     expect(api.deleteCluster).toHaveBeenCalledWith('id-orders-db');
+  });
+
+  it('offers connection pooling where the driver has it, and shows the pooler endpoint', async () => {
+    const api = orochiApiMock({
+      getOffering: jest.fn(async () => defaultOffering([17], { pooling: true })),
+      getCluster: jest.fn(async () =>
+        clusterRecord('orders-db', {
+          endpoints: [
+            { role: 'primary', host: 'orders-db-rw.orochi-team-payments.svc', port: 5432 },
+            { role: 'pooler', host: 'orders-db-pooler.orochi-team-payments.svc', port: 5432 },
+          ],
+        }),
+      ),
+      updateCluster: jest.fn(async () => ({}) as any),
+    });
+    await render({ api, clusterId: 'id-pooled' });
+    expect(screen.getByLabelText('Pooler', { exact: true })).toHaveTextContent('orders-db-pooler.orochi-team-payments.svc:5432');
+    await userEvent.click(await screen.findByRole('switch', { name: 'PgBouncer (transaction mode)' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Save pooling' }));
+    expect(api.updateCluster).toHaveBeenCalledWith('id-orders-db', { pooling: { enabled: true } });
   });
 
   it('says when the cluster cannot be loaded', async () => {

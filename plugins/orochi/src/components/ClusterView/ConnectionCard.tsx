@@ -46,6 +46,7 @@ export const ConnectionCard = ({ cluster, credentials }: { cluster: Cluster; cre
   const [revealing, setRevealing] = useState(false);
   const primary = cluster.endpoints.find(e => e.role === 'primary');
   const replica = cluster.endpoints.find(e => e.role === 'replica');
+  const pooler = cluster.endpoints.find(e => e.role === 'pooler');
 
   if (!primary) {
     return (
@@ -89,7 +90,8 @@ export const ConnectionCard = ({ cluster, credentials }: { cluster: Cluster; cre
         <Flex direction="column" gap="2">
           <Field label="Host" value={primary.host} copy />
           <Field label="Port" value={String(primary.port)} copy />
-          {replica && <Field label="Read-only port" value={String(replica.port)} copy />}
+          {replica && <Field label="Read-only" value={`${replica.host}:${replica.port}`} copy />}
+          {pooler && <Field label="Pooler" value={`${pooler.host}:${pooler.port}`} copy />}
           <Field label="Database" value={cluster.database} copy />
           <Field label="User" value={cluster.user} copy />
           {revealed ? (

@@ -4,7 +4,7 @@ import { CU_MEMORY_MIB } from '@orochi/backstage-plugin-orochi-common';
 const RESTART_SETTINGS = new Set(['shared_buffers', 'max_connections', 'max_worker_processes']);
 
 /**
- * PostgreSQL settings for a size, from the usual rules of thumb for a dedicated server of that much memory and
+ * PostgreSQL settings for a size, the same for every driver, from the usual rules of thumb for a dedicated server of that much memory and
  * CPU: a quarter of memory for shared buffers, three quarters as the planner's cache estimate.
  */
 export function settingsForSize(cu: number): Record<string, string> {

@@ -1,0 +1,162 @@
+import {
+  ApiException,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  KubernetesObject,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import { CustomKind, FIELD_MANAGER } from './names';
+import { Manifest } from './manifests';
+
+const ATTEMPTS = 4;
+const BACKOFF_MS = 250;
+
+/** A request that failed for good: the API server refused it (invalid, forbidden) or stayed unreachable. */
+export class KubernetesRequestError extends Error {
+  constructor(
+    readonly operation: string,
+    readonly status: number,
+    detail: string,
+  ) {
+    super(`Kubernetes did not ${operation} (${status ? `HTTP ${status}` : 'no answer'}): ${detail}`);
+    this.name = 'KubernetesRequestError';
+  }
+}
+
+function statusOf(error: unknown): number | undefined {
+  return error instanceof ApiException ? error.code : undefined;
+}
+
+/** The Status object's message and, for invalid objects, each field's cause. */
+function detailOf(error: unknown): string {
+  if (!(error instanceof ApiException)) return error instanceof Error ? error.message : String(error);
+  let body = error.body as any;
+  try {
+    body = typeof body === 'string' ? JSON.parse(body) : body;
+  } catch {
+    return String(body);
+  }
+  const causes = (body?.details?.causes ?? []).map((c: { field?: string; message?: string }) => `${c.field ?? ''}: ${c.message ?? ''}`);
+  return [body?.message ?? error.message, ...causes].join('; ');
+}
+
+/** Conflicts, throttling, server errors and broken connections pass; everything else is final. */
+function isTransient(error: unknown): boolean {
+  const status = statusOf(error);
+  if (status !== undefined) return status === 409 || status === 429 || status >= 500;
+  const code = (error as NodeJS.ErrnoException)?.code;
+  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET'].includes(code ?? '') || /timeout|socket hang up/i.test(String(error));
+}
+
+async function retrying<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (attempt < ATTEMPTS && isTransient(error)) {
+        await new Promise(r => setTimeout(r, BACKOFF_MS * 2 ** (attempt - 1)));
+        continue;
+      }
+      throw new KubernetesRequestError(operation, statusOf(error) ?? 0, detailOf(error));
+    }
+  }
+}
+
+const apply = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
+
+/**
+ * The few Kubernetes calls the driver makes: server-side apply as field manager `orochi` with strict field
+ * validation, reads that answer undefined for what does not exist, and deletes that tolerate it.
+ */
+export class KubeApi {
+  readonly core: CoreV1Api;
+  readonly custom: CustomObjectsApi;
+
+  constructor(readonly config: KubeConfig) {
+    this.core = config.makeApiClient(CoreV1Api);
+    this.custom = config.makeApiClient(CustomObjectsApi);
+  }
+
+  applyNamespace(manifest: Manifest) {
+    return retrying(`apply namespace ${manifest.metadata.name}`, () =>
+      this.core.patchNamespace(
+        { name: manifest.metadata.name, body: manifest, fieldManager: FIELD_MANAGER, force: true, fieldValidation: 'Strict' },
+        apply,
+      ),
+    );
+  }
+
+  applySecret(manifest: Manifest) {
+    return retrying(`apply secret ${manifest.metadata.namespace}/${manifest.metadata.name}`, () =>
+      this.core.patchNamespacedSecret(
+        {
+          name: manifest.metadata.name,
+          namespace: manifest.metadata.namespace!,
+          body: manifest,
+          fieldManager: FIELD_MANAGER,
+          force: true,
+          fieldValidation: 'Strict',
+        },
+        apply,
+      ),
+    );
+  }
+
+  async readSecret(namespace: string, name: string) {
+    return this.#orUndefined(`read secret ${namespace}/${name}`, () => this.core.readNamespacedSecret({ namespace, name }));
+  }
+
+  applyCustom(kind: CustomKind, manifest: Manifest) {
+    const { name, namespace } = manifest.metadata;
+    return retrying(`apply ${kind.kind} ${namespace}/${name}`, () =>
+      this.custom.patchNamespacedCustomObject(
+        {
+          group: kind.group,
+          version: kind.version,
+          plural: kind.plural,
+          namespace: namespace!,
+          name,
+          body: manifest,
+          fieldManager: FIELD_MANAGER,
+          force: true,
+          fieldValidation: 'Strict',
+        },
+        apply,
+      ),
+    );
+  }
+
+  getCustom<T extends KubernetesObject>(kind: CustomKind, namespace: string, name: string): Promise<T | undefined> {
+    return this.#orUndefined(`read ${kind.kind} ${namespace}/${name}`, () =>
+      this.custom.getNamespacedCustomObject({ group: kind.group, version: kind.version, plural: kind.plural, namespace, name }),
+    );
+  }
+
+  async listCustom<T extends KubernetesObject>(kind: CustomKind, labelSelector: string): Promise<T[]> {
+    const list = await retrying(`list ${kind.plural}`, () =>
+      this.custom.listClusterCustomObject({ group: kind.group, version: kind.version, plural: kind.plural, labelSelector }),
+    );
+    return list.items as T[];
+  }
+
+  async deleteCustom(kind: CustomKind, namespace: string, name: string): Promise<void> {
+    await this.#orUndefined(`delete ${kind.kind} ${namespace}/${name}`, () =>
+      this.custom.deleteNamespacedCustomObject({ group: kind.group, version: kind.version, plural: kind.plural, namespace, name }),
+    );
+  }
+
+  async deleteSecret(namespace: string, name: string): Promise<void> {
+    await this.#orUndefined(`delete secret ${namespace}/${name}`, () => this.core.deleteNamespacedSecret({ namespace, name }));
+  }
+
+  async #orUndefined<T>(operation: string, fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await retrying(operation, fn);
+    } catch (error) {
+      if (error instanceof KubernetesRequestError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+}

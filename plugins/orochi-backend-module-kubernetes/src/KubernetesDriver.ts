@@ -1,0 +1,172 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { KubeConfig, V1Secret } from '@kubernetes/client-node';
+import {
+  ClusterCredentials,
+  ClusterDriver,
+  ClusterObservation,
+  DriverCluster,
+  DriverOperationContext,
+  generatePassword,
+} from '@orochi/backstage-plugin-orochi-node';
+import { ClusterCache } from './ClusterCache';
+import { KubernetesDriverConfig } from './config';
+import { KubeApi } from './KubeApi';
+import { ClusterManifests } from './manifests';
+import {
+  appSecretName,
+  CLUSTER_ID_LABEL,
+  CNPG,
+  objectStoreName,
+  poolerName,
+  scheduledBackupName,
+} from './names';
+import { CnpgCluster, observationOf } from './status';
+
+const REMOVAL_TIMEOUT_MS = 5 * 60_000;
+
+/** Reads a kubeconfig: the configured file, else the in-cluster service account, $KUBECONFIG or ~/.kube/config. */
+export function loadKubeConfig(config: KubernetesDriverConfig): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
+  else kubeConfig.loadFromDefault();
+  if (config.context) kubeConfig.setCurrentContext(config.context);
+  return kubeConfig;
+}
+
+/**
+ * Orochi clusters as CloudNativePG resources: per cluster a namespace per owning team, a basic-auth Secret, a
+ * `postgresql.cnpg.io/v1` Cluster, and as asked a Pooler, a Barman Cloud ObjectStore and a ScheduledBackup.
+ * Everything is applied server-side as field manager `orochi`, so re-applying converges; status comes from a
+ * watch of the Clusters.
+ */
+export class KubernetesDriver implements ClusterDriver {
+  static async create(options: { config: KubernetesDriverConfig; logger: LoggerService; kubeConfig?: KubeConfig }) {
+    const api = new KubeApi(options.kubeConfig ?? loadKubeConfig(options.config));
+    const driver = new KubernetesDriver(options.config, api, options.logger);
+    await driver.#cache.start();
+    options.logger.info(`Kubernetes driver: ${api.config.getCurrentCluster()?.server ?? 'in-cluster'}, namespaces ${options.config.namespacePrefix}<team>`);
+    return driver;
+  }
+
+  readonly #config: KubernetesDriverConfig;
+  readonly #api: KubeApi;
+  readonly #cache: ClusterCache;
+  readonly #listeners: Array<(clusterId: string) => void> = [];
+
+  private constructor(config: KubernetesDriverConfig, api: KubeApi, logger: LoggerService) {
+    this.#config = config;
+    this.#api = api;
+    this.#cache = new ClusterCache(api, logger, id => this.#listeners.forEach(listener => listener(id)));
+  }
+
+  stop() {
+    return this.#cache.stop();
+  }
+
+  watch(onChange: (clusterId: string) => void) {
+    this.#listeners.push(onChange);
+  }
+
+  async capabilities() {
+    return { versions: this.#config.versions, pooling: true };
+  }
+
+  async apply(cluster: DriverCluster, ctx: DriverOperationContext) {
+    const { spec } = cluster;
+    if (!this.#config.versions.includes(spec.version)) {
+      throw new Error(`PostgreSQL ${spec.version} is not configured (orochi.kubernetes.versions: ${this.#config.versions.join(', ')})`);
+    }
+    const set = new ClusterManifests(this.#config, cluster);
+    const api = this.#api;
+    await ctx.step(`Apply namespace ${set.namespace}`, () => api.applyNamespace(set.namespaceManifest()));
+    await ctx.step('Ensure the application credentials', async () => {
+      // Created once: applying again must not change the password.
+      if (!(await api.readSecret(set.namespace, appSecretName(set.name)))) {
+        await api.applySecret(set.secretManifest(generatePassword()));
+      }
+    });
+    if (spec.backups.enabled) {
+      await ctx.step('Apply the backup object store', () => api.applyCustom(CNPG.objectStore, set.objectStoreManifest()));
+    }
+    await ctx.step('Apply the CloudNativePG cluster', () => api.applyCustom(CNPG.cluster, set.clusterManifest()));
+    if (spec.pooling.enabled) {
+      await ctx.step('Apply the PgBouncer pooler', () => api.applyCustom(CNPG.pooler, set.poolerManifest()));
+    } else {
+      await ctx.step('Remove any pooler', () => api.deleteCustom(CNPG.pooler, set.namespace, poolerName(set.name)));
+    }
+    if (spec.backups.enabled) {
+      await ctx.step('Schedule backups', () => api.applyCustom(CNPG.scheduledBackup, set.scheduledBackupManifest()));
+    } else {
+      await ctx.step('Remove any backup schedule', async () => {
+        await api.deleteCustom(CNPG.scheduledBackup, set.namespace, scheduledBackupName(set.name));
+        await api.deleteCustom(CNPG.objectStore, set.namespace, objectStoreName(set.name));
+      });
+    }
+  }
+
+  async delete(cluster: DriverCluster, ctx: DriverOperationContext) {
+    const set = new ClusterManifests(this.#config, cluster);
+    await ctx.step('Delete the CloudNativePG objects', () => this.#deleteObjects(set.namespace, set.name));
+    await ctx.step('Wait for the cluster to be removed', async () => {
+      const deadline = Date.now() + REMOVAL_TIMEOUT_MS;
+      // Finalizers on a real cluster can keep it a while after the delete was accepted.
+      while (await this.#api.getCustom(CNPG.cluster, set.namespace, set.name)) {
+        if (Date.now() > deadline) throw new Error(`Cluster ${set.namespace}/${set.name} is still there after the delete`);
+        ctx.signal.throwIfAborted();
+        await new Promise(r => setTimeout(r, 1000));
+      }
+    });
+  }
+
+  async deleteOrphan(id: string) {
+    for (const object of await this.#api.listCustom<CnpgCluster>(CNPG.cluster, `${CLUSTER_ID_LABEL}=${id}`)) {
+      await this.#deleteObjects(object.metadata!.namespace!, object.metadata!.name!);
+    }
+  }
+
+  async observe(cluster: DriverCluster): Promise<ClusterObservation> {
+    const set = new ClusterManifests(this.#config, cluster);
+    const cached = this.#cache.get(set.namespace, set.name);
+    const object = cached.synced ? cached.cluster : await this.#api.getCustom<CnpgCluster>(CNPG.cluster, set.namespace, set.name);
+    return observationOf(object, {
+      namespace: set.namespace,
+      name: set.name,
+      pooler: cluster.spec.pooling.enabled,
+      orochiExtension: this.#config.orochiExtension,
+    });
+  }
+
+  async readCredentials(cluster: DriverCluster): Promise<ClusterCredentials> {
+    const set = new ClusterManifests(this.#config, cluster);
+    const secret: V1Secret | undefined = await this.#api.readSecret(set.namespace, appSecretName(set.name));
+    if (!secret?.data?.username || !secret.data.password) {
+      throw new Error(`The Secret ${set.namespace}/${appSecretName(set.name)} has no username and password`);
+    }
+    const decode = (value: string) => Buffer.from(value, 'base64').toString('utf8');
+    return {
+      host: `${set.name}-rw.${set.namespace}.svc`,
+      port: 5432,
+      database: 'app',
+      user: decode(secret.data.username),
+      password: decode(secret.data.password),
+    };
+  }
+
+  /** CloudNativePG has no metrics Orochi reads yet; its exporter (port 9187) is where they would come from. */
+  async readMetrics() {
+    return undefined;
+  }
+
+  async listClusterIds() {
+    const clusters = await this.#api.listCustom<CnpgCluster>(CNPG.cluster, 'app.kubernetes.io/managed-by=orochi');
+    return clusters.map(c => c.metadata?.labels?.[CLUSTER_ID_LABEL]).filter((id): id is string => !!id);
+  }
+
+  async #deleteObjects(namespace: string, name: string) {
+    await this.#api.deleteCustom(CNPG.scheduledBackup, namespace, scheduledBackupName(name));
+    await this.#api.deleteCustom(CNPG.pooler, namespace, poolerName(name));
+    await this.#api.deleteCustom(CNPG.cluster, namespace, name);
+    await this.#api.deleteCustom(CNPG.objectStore, namespace, objectStoreName(name));
+    await this.#api.deleteSecret(namespace, appSecretName(name));
+  }
+}

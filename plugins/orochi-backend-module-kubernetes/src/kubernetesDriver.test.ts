@@ -1,0 +1,192 @@
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import orochiPlugin from '@orochi/backstage-plugin-orochi-backend';
+import { exampleEntities, waitForOperation } from '@orochi/test-utils';
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import request from 'supertest';
+import { orochiModuleKubernetes } from './module';
+import { CNPG, CustomKind } from './names';
+import { HEALTHY_PHASE } from './status';
+
+jest.setTimeout(180_000);
+
+/** The API server the global setup started, or the real cluster named by OROCHI_TEST_KUBECONFIG. */
+const kubeconfigPath = () => {
+  const path = process.env.OROCHI_TEST_KUBECONFIG;
+  if (!path) throw new Error('No Kubernetes API server for the test: the package’s jest globalSetup starts one');
+  return path;
+};
+
+/**
+ * Stands in for the CloudNativePG operator, which the test API server does not run: writes the status it would
+ * write for each Cluster of this test, healthy with every instance ready, or hibernated when annotated so.
+ */
+function playOperator(custom: CustomObjectsApi, namespacePrefix: string) {
+  const { group, version, plural } = CNPG.cluster;
+  const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+  let stopped = false;
+  const tick = async () => {
+    const list = await custom.listClusterCustomObject({ group, version, plural, labelSelector: 'app.kubernetes.io/managed-by=orochi' });
+    for (const cluster of list.items as any[]) {
+      const { name, namespace, annotations = {} } = cluster.metadata;
+      if (!namespace.startsWith(namespacePrefix)) continue;
+      const hibernated = annotations['cnpg.io/hibernation'] === 'on';
+      const now = new Date().toISOString();
+      const status = {
+        phase: HEALTHY_PHASE,
+        instances: cluster.spec.instances,
+        readyInstances: hibernated ? 0 : cluster.spec.instances,
+        currentPrimary: `${name}-1`,
+        writeService: `${name}-rw`,
+        readService: `${name}-ro`,
+        conditions: [
+          { type: 'Ready', status: hibernated ? 'False' : 'True', reason: hibernated ? 'Hibernated' : 'ClusterIsReady', message: '', lastTransitionTime: now },
+          ...(hibernated ? [{ type: 'cnpg.io/hibernation', status: 'True', reason: 'Hibernated', message: 'Cluster has been hibernated', lastTransitionTime: now }] : []),
+        ],
+      };
+      const current = cluster.status ?? {};
+      const same = current.readyInstances === status.readyInstances && current.instances === status.instances && (current.conditions ?? []).length === status.conditions.length;
+      if (same) continue;
+      await custom.patchNamespacedCustomObjectStatus({ group, version, plural, namespace, name, body: { status } }, mergePatch);
+    }
+  };
+  const loop = async () => {
+    while (!stopped) {
+      await tick().catch(() => undefined);
+      await new Promise(r => setTimeout(r, 200));
+    }
+  };
+  void loop();
+  return () => {
+    stopped = true;
+  };
+}
+
+describe('the kubernetes driver through the Orochi API', () => {
+  const namespacePrefix = `orochi-t${randomBytes(3).toString('hex')}-`;
+  const namespace = `${namespacePrefix}team-payments`;
+  let server: Server;
+  let custom: CustomObjectsApi;
+  let core: CoreV1Api;
+  let stopOperator: () => void;
+
+  beforeAll(async () => {
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(kubeconfigPath());
+    custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    core = kubeConfig.makeApiClient(CoreV1Api);
+    stopOperator = playOperator(custom, namespacePrefix);
+    ({ server } = await startTestBackend({
+      features: [
+        orochiPlugin,
+        orochiModuleKubernetes,
+        catalogServiceMock.factory({ entities: exampleEntities() }),
+        mockServices.rootConfig.factory({
+          data: {
+            orochi: {
+              driver: 'kubernetes',
+              operations: { readyTimeoutSeconds: 60 },
+              kubernetes: {
+                kubeconfig: kubeconfigPath(),
+                namespacePrefix,
+                versions: [16, 17],
+                backups: { destinationPath: 's3://orochi-test-backups/' },
+              },
+            },
+          },
+        }),
+      ],
+    }));
+  });
+
+  afterAll(async () => {
+    stopOperator?.();
+    await core?.deleteNamespace({ name: namespace }).catch(() => undefined);
+  });
+
+  const get = (kind: CustomKind, name: string) =>
+    custom.getNamespacedCustomObject({ group: kind.group, version: kind.version, plural: kind.plural, namespace, name }).catch(() => undefined);
+
+  async function change(method: 'post' | 'patch' | 'delete', path: string, body?: object) {
+    const res = await request(server)[method](`/api/orochi${path}`).send(body);
+    expect({ status: res.status, error: res.body.error?.message }).toEqual({ status: 202, error: undefined });
+    expect(await waitForOperation(server, res.body.operation.id)).toMatchObject({ state: 'succeeded' });
+    return res.body.cluster;
+  }
+
+  it('runs a cluster through create, resize, replicas, pooling, hibernate, wake and delete', async () => {
+    // Create: namespace, credentials, Cluster, backups; the operator's healthy status makes it ready.
+    const created = await change('post', '/clusters', { name: 'kube-db', owner: 'team-payments', backups: { enabled: true } });
+    const id = created.id;
+    let cluster = (await request(server).get(`/api/orochi/clusters/${id}`)).body;
+    expect(cluster).toMatchObject({ status: 'ready', readyInstances: 1, kubernetes: { namespace, name: 'kube-db' } });
+    expect(cluster.endpoints).toEqual([{ role: 'primary', host: `kube-db-rw.${namespace}.svc`, port: 5432 }]);
+
+    const ns = await core.readNamespace({ name: namespace });
+    expect(ns.metadata?.labels).toMatchObject({ 'orochi.io/owner': 'team-payments', 'app.kubernetes.io/managed-by': 'orochi' });
+    const secret = await core.readNamespacedSecret({ namespace, name: 'kube-db-app' });
+    expect(secret.type).toBe('kubernetes.io/basic-auth');
+    const credentials = (await request(server).get(`/api/orochi/clusters/${id}/credentials`)).body;
+    expect(credentials).toMatchObject({ host: `kube-db-rw.${namespace}.svc`, port: 5432, user: 'app', database: 'app' });
+    expect(Buffer.from(secret.data!.password, 'base64').toString()).toBe(credentials.password);
+
+    let cnpg: any = await get(CNPG.cluster, 'kube-db');
+    expect(cnpg.spec).toMatchObject({ instances: 1, imageName: 'ghcr.io/orochi-db/orochi-postgres:17', storage: { size: '1Gi' } });
+    expect(cnpg.metadata.managedFields.map((f: { manager: string }) => f.manager)).toContain('orochi');
+    expect(cnpg.spec.plugins).toEqual([expect.objectContaining({ name: 'barman-cloud.cloudnative-pg.io', isWALArchiver: true })]);
+    expect(await get(CNPG.objectStore, 'kube-db-backups')).toMatchObject({ spec: { retentionPolicy: '7d' } });
+    expect(await get(CNPG.scheduledBackup, 'kube-db-backup')).toMatchObject({ spec: { schedule: '0 0 3 * * *', cluster: { name: 'kube-db' } } });
+
+    // Resize: CPU, memory and the parameters derived from the size.
+    await change('patch', `/clusters/${id}`, { size: 'medium', storageGb: 5 });
+    cnpg = await get(CNPG.cluster, 'kube-db');
+    expect(cnpg.spec).toMatchObject({
+      resources: { requests: { cpu: '2', memory: '4096Mi' } },
+      postgresql: { parameters: { shared_buffers: '1024MB', max_connections: '200' } },
+      storage: { size: '5Gi' },
+    });
+
+    // Replicas.
+    await change('patch', `/clusters/${id}`, { instances: 3 });
+    expect((await get(CNPG.cluster, 'kube-db') as any).spec.instances).toBe(3);
+    cluster = (await request(server).get(`/api/orochi/clusters/${id}`)).body;
+    expect(cluster).toMatchObject({ readyInstances: 3 });
+    expect(cluster.endpoints.map((e: { role: string }) => e.role)).toEqual(['primary', 'replica']);
+
+    // Pooling: a PgBouncer pooler in transaction mode, and its endpoint.
+    await change('patch', `/clusters/${id}`, { pooling: { enabled: true } });
+    expect(await get(CNPG.pooler, 'kube-db-pooler')).toMatchObject({ spec: { cluster: { name: 'kube-db' }, type: 'rw', pgbouncer: { poolMode: 'transaction' } } });
+    cluster = (await request(server).get(`/api/orochi/clusters/${id}`)).body;
+    expect(cluster.endpoints).toContainEqual({ role: 'pooler', host: `kube-db-pooler.${namespace}.svc`, port: 5432 });
+
+    // Hibernate sets the annotation; wake clears it.
+    await change('post', `/clusters/${id}/hibernate`);
+    expect((await get(CNPG.cluster, 'kube-db') as any).metadata.annotations).toMatchObject({ 'cnpg.io/hibernation': 'on' });
+    expect((await request(server).get(`/api/orochi/clusters/${id}`)).body).toMatchObject({ status: 'hibernated', endpoints: [] });
+    await change('post', `/clusters/${id}/wake`);
+    expect((await get(CNPG.cluster, 'kube-db') as any).metadata.annotations).not.toHaveProperty(['cnpg.io/hibernation']);
+    expect((await request(server).get(`/api/orochi/clusters/${id}`)).body).toMatchObject({ status: 'ready', readyInstances: 3 });
+
+    // Delete: everything Orochi created for the cluster is gone.
+    const deleting = await request(server).delete(`/api/orochi/clusters/${id}`);
+    expect(await waitForOperation(server, deleting.body.operation.id)).toMatchObject({ state: 'succeeded' });
+    for (const [kind, name] of [
+      [CNPG.cluster, 'kube-db'],
+      [CNPG.pooler, 'kube-db-pooler'],
+      [CNPG.scheduledBackup, 'kube-db-backup'],
+      [CNPG.objectStore, 'kube-db-backups'],
+    ] as const) {
+      expect({ kind: kind.kind, object: await get(kind, name) }).toEqual({ kind: kind.kind, object: undefined });
+    }
+    await expect(core.readNamespacedSecret({ namespace, name: 'kube-db-app' })).rejects.toMatchObject({ code: 404 });
+    expect((await request(server).get(`/api/orochi/clusters/${id}`)).status).toBe(404);
+  });
+
+  it('refuses a version the image does not come in, with a clear error', async () => {
+    const res = await request(server).post('/api/orochi/clusters').send({ name: 'old-db', owner: 'team-payments', version: 12 });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/version: unknown PostgreSQL version "12"; one of 16, 17/);
+  });
+});

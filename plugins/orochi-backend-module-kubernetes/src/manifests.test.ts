@@ -1,0 +1,154 @@
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { clusterSpec, DEFAULT_SIZES } from '@orochi/backstage-plugin-orochi-common/testUtils';
+import Ajv, { ValidateFunction } from 'ajv';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { KubernetesDriverConfig } from './config';
+import { ClusterManifests, Manifest } from './manifests';
+
+/** The CloudNativePG and Barman Cloud CRDs this driver writes for, from ../shared (not copied into the repo). */
+const crdDirectory = resolvePackagePath('@orochi/backstage-plugin-orochi-backend-module-kubernetes', '../../../shared/cnpg-crds');
+
+/**
+ * The API server's strict field validation, for ajv: objects with declared properties take no others, unless
+ * the schema preserves unknown fields.
+ */
+function strict(schema: any): any {
+  if (Array.isArray(schema)) return schema.map(strict);
+  if (!schema || typeof schema !== 'object') return schema;
+  const result: any = Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, key === 'properties' ? Object.fromEntries(Object.entries(value as object).map(([name, sub]) => [name, strict(sub)])) : strict(value)]));
+  if (result.properties && !result['x-kubernetes-preserve-unknown-fields'] && result.additionalProperties === undefined) {
+    result.additionalProperties = false;
+  }
+  return result;
+}
+
+function schemaValidators(): Map<string, ValidateFunction> {
+  // Kubernetes' schemas carry x-kubernetes-* keywords and formats ajv does not know; the API server checks those.
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  const validators = new Map<string, ValidateFunction>();
+  for (const file of ['postgresql.cnpg.io_clusters.yaml', 'postgresql.cnpg.io_poolers.yaml', 'postgresql.cnpg.io_scheduledbackups.yaml', 'barmancloud.cnpg.io_objectstores.yaml']) {
+    const crd = parse(readFileSync(join(crdDirectory, file), 'utf8'));
+    const version = crd.spec.versions.find((v: { name: string }) => v.name === 'v1');
+    const schema = strict(version.schema.openAPIV3Schema);
+    // Every object has metadata, which the CRD leaves to the API server.
+    schema.properties.metadata = { type: 'object' };
+    validators.set(`${crd.spec.group}/${crd.spec.names.kind}`, ajv.compile(schema));
+  }
+  return validators;
+}
+
+const validators = schemaValidators();
+
+function expectValid(manifest: Manifest) {
+  const validate = validators.get(`${manifest.apiVersion.split('/')[0]}/${manifest.kind}`);
+  if (!validate) throw new Error(`No CRD for ${manifest.apiVersion} ${manifest.kind}`);
+  const valid = validate(manifest);
+  expect({ kind: manifest.kind, errors: valid ? [] : validate.errors }).toEqual({ kind: manifest.kind, errors: [] });
+}
+
+const config: KubernetesDriverConfig = {
+  namespacePrefix: 'orochi-',
+  image: 'ghcr.io/orochi-db/orochi-postgres',
+  versions: [16, 17],
+  orochiExtension: true,
+  poolerInstances: 2,
+  backups: { destinationPath: 's3://orochi-backups/', endpointURL: 'https://minio.example.com' },
+};
+
+function manifests(overrides: Parameters<typeof clusterSpec>[1] = {}, cu = 1, driverConfig = config) {
+  return new ClusterManifests(driverConfig, { id: 'c0ffee', cu, spec: clusterSpec('orders-db', { version: 17, ...overrides }) });
+}
+
+function all(set: ClusterManifests): Manifest[] {
+  return [set.clusterManifest(), set.poolerManifest(), set.objectStoreManifest(), set.scheduledBackupManifest()];
+}
+
+describe('the CloudNativePG manifests', () => {
+  it.each(DEFAULT_SIZES.map(size => [size.name, size.cu] as const))('are valid for size %s', (size, cu) => {
+    const set = manifests({ size }, cu);
+    all(set).forEach(expectValid);
+    expect(set.clusterManifest().spec).toMatchObject({
+      resources: { requests: { cpu: String(cu), memory: `${cu * 2048}Mi` }, limits: { cpu: String(cu), memory: `${cu * 2048}Mi` } },
+      postgresql: { parameters: { shared_buffers: `${cu * 512}MB`, max_connections: String(100 * cu) } },
+    });
+  });
+
+  it('are valid with standbys, backups, a storage class, hibernated, and without the extension', () => {
+    const variants = [
+      manifests({ instances: 3 }),
+      manifests({ backups: { enabled: true, schedule: '0 30 2 * * *', retentionDays: 14 } }),
+      manifests({ hibernated: true }),
+      manifests({}, 1, { ...config, storageClass: 'gp3', orochiExtension: false, backups: { destinationPath: 's3://b', credentialsSecret: 'backup-credentials' } }),
+      manifests({}, 0.5),
+    ];
+    variants.flatMap(all).forEach(expectValid);
+  });
+
+  it('give the cluster its image, database, owner, labels and the Orochi extension', () => {
+    const cluster = manifests({ instances: 2, storageGb: 20 }).clusterManifest();
+    expect(cluster.metadata).toEqual({
+      name: 'orders-db',
+      namespace: 'orochi-team-payments',
+      labels: { 'app.kubernetes.io/managed-by': 'orochi', 'orochi.io/cluster-id': 'c0ffee', 'orochi.io/owner': 'team-payments' },
+      annotations: { 'orochi.io/owner': 'group:default/team-payments' },
+    });
+    expect(cluster.spec).toMatchObject({
+      instances: 2,
+      imageName: 'ghcr.io/orochi-db/orochi-postgres:17',
+      storage: { size: '20Gi' },
+      postgresql: { shared_preload_libraries: ['orochi'] },
+      bootstrap: { initdb: { database: 'app', owner: 'app', secret: { name: 'orders-db-app' }, postInitApplicationSQL: ['CREATE EXTENSION IF NOT EXISTS orochi'] } },
+      inheritedMetadata: { labels: { 'backstage.io/kubernetes-id': 'orders-db' } },
+    });
+    expect((cluster.spec as { plugins?: unknown }).plugins).toBeUndefined();
+  });
+
+  it('hibernate through the cnpg.io/hibernation annotation', () => {
+    expect(manifests({ hibernated: true }).clusterManifest().metadata.annotations).toMatchObject({ 'cnpg.io/hibernation': 'on' });
+    expect(manifests().clusterManifest().metadata.annotations).not.toHaveProperty(['cnpg.io/hibernation']);
+  });
+
+  it('archive WAL through the Barman Cloud plugin and schedule backups with a six-field cron', () => {
+    const set = manifests({ backups: { enabled: true, schedule: '0 30 2 * * *', retentionDays: 14 } });
+    expect((set.clusterManifest().spec as { plugins: unknown }).plugins).toEqual([
+      { name: 'barman-cloud.cloudnative-pg.io', isWALArchiver: true, parameters: { barmanObjectName: 'orders-db-backups', serverName: 'orders-db' } },
+    ]);
+    expect(set.objectStoreManifest().spec).toEqual({
+      retentionPolicy: '14d',
+      configuration: {
+        destinationPath: 's3://orochi-backups/orochi-team-payments/',
+        endpointURL: 'https://minio.example.com',
+        s3Credentials: { inheritFromIAMRole: true },
+      },
+    });
+    expect(set.scheduledBackupManifest().spec).toEqual({
+      schedule: '0 30 2 * * *',
+      cluster: { name: 'orders-db' },
+      method: 'plugin',
+      pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' },
+      backupOwnerReference: 'self',
+    });
+  });
+
+  it('are checked strictly: an unknown field fails', () => {
+    const cluster = manifests().clusterManifest();
+    const validate = validators.get('postgresql.cnpg.io/Cluster')!;
+    expect(validate({ ...cluster, spec: { ...(cluster.spec as object), instance: 2 } })).toBe(false);
+    expect(validate.errors?.[0]).toMatchObject({ keyword: 'additionalProperties', params: { additionalProperty: 'instance' } });
+  });
+
+  it('refuse backups without a configured object store', () => {
+    expect(() => manifests({}, 1, { ...config, backups: undefined }).objectStoreManifest()).toThrow(/orochi.kubernetes.backups.destinationPath/);
+  });
+
+  it('keep the password in a basic-auth Secret', () => {
+    expect(manifests().secretManifest('pw')).toMatchObject({
+      kind: 'Secret',
+      type: 'kubernetes.io/basic-auth',
+      metadata: { name: 'orders-db-app', namespace: 'orochi-team-payments' },
+      stringData: { username: 'app', password: 'pw' },
+    });
+  });
+});

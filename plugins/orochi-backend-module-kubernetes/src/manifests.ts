@@ -1,0 +1,197 @@
+import { DriverCluster, settingsForSize } from '@orochi/backstage-plugin-orochi-node';
+import { CU_MEMORY_MIB } from '@orochi/backstage-plugin-orochi-common';
+import { KubernetesDriverConfig } from './config';
+import {
+  appSecretName,
+  BARMAN_PLUGIN,
+  CLUSTER_ID_LABEL,
+  CNPG,
+  HIBERNATION_ANNOTATION,
+  MANAGED_BY,
+  namespaceFor,
+  objectStoreName,
+  ownerName,
+  poolerName,
+  scheduledBackupName,
+  dnsLabel,
+} from './names';
+
+/** A Kubernetes object as Orochi applies it. */
+export interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  [field: string]: unknown;
+}
+
+const APP_DATABASE = 'app';
+const APP_USER = 'app';
+
+function labels(cluster: DriverCluster): Record<string, string> {
+  return {
+    ...MANAGED_BY,
+    [CLUSTER_ID_LABEL]: cluster.id,
+    'orochi.io/owner': dnsLabel(ownerName(cluster.spec.owner)),
+  };
+}
+
+const apiVersion = (kind: { group: string; version: string }) => `${kind.group}/${kind.version}`;
+
+/** Every manifest of one cluster: where it goes and what Orochi wants there. */
+export class ClusterManifests {
+  readonly namespace: string;
+
+  constructor(
+    private readonly config: KubernetesDriverConfig,
+    private readonly cluster: DriverCluster,
+  ) {
+    this.namespace = namespaceFor(config.namespacePrefix, cluster.spec.owner);
+  }
+
+  get name() {
+    return this.cluster.spec.name;
+  }
+
+  /** The owning team's namespace, labelled with the Backstage group it belongs to. */
+  namespaceManifest(): Manifest {
+    return {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: this.namespace,
+        labels: { ...MANAGED_BY, 'orochi.io/owner': dnsLabel(ownerName(this.cluster.spec.owner)) },
+        annotations: { 'backstage.io/owner': this.cluster.spec.owner },
+      },
+    };
+  }
+
+  /** The application role's credentials; created once, so applying again never changes the password. */
+  secretManifest(password: string): Manifest {
+    return {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'kubernetes.io/basic-auth',
+      metadata: { name: appSecretName(this.name), namespace: this.namespace, labels: labels(this.cluster) },
+      stringData: { username: APP_USER, password },
+    };
+  }
+
+  clusterManifest(): Manifest {
+    const { spec, cu } = this.cluster;
+    const { config } = this;
+    const memory = `${Math.round(cu * CU_MEMORY_MIB)}Mi`;
+    return {
+      apiVersion: apiVersion(CNPG.cluster),
+      kind: CNPG.cluster.kind,
+      metadata: {
+        name: this.name,
+        namespace: this.namespace,
+        labels: labels(this.cluster),
+        annotations: {
+          'orochi.io/owner': spec.owner,
+          // Declarative hibernation: the operator stops the instances and keeps their volumes.
+          ...(spec.hibernated ? { [HIBERNATION_ANNOTATION]: 'on' } : {}),
+        },
+      },
+      spec: {
+        instances: spec.instances,
+        imageName: `${config.image}:${spec.version}`,
+        // Pods carry the cluster's name as Backstage's Kubernetes plugin looks for it.
+        inheritedMetadata: { labels: { 'backstage.io/kubernetes-id': this.name, [CLUSTER_ID_LABEL]: this.cluster.id } },
+        postgresql: {
+          parameters: settingsForSize(cu),
+          ...(config.orochiExtension ? { shared_preload_libraries: ['orochi'] } : {}),
+        },
+        bootstrap: {
+          initdb: {
+            database: APP_DATABASE,
+            owner: APP_USER,
+            secret: { name: appSecretName(this.name) },
+            ...(config.orochiExtension ? { postInitApplicationSQL: ['CREATE EXTENSION IF NOT EXISTS orochi'] } : {}),
+          },
+        },
+        storage: {
+          size: `${spec.storageGb}Gi`,
+          ...(config.storageClass ? { storageClass: config.storageClass } : {}),
+        },
+        resources: {
+          requests: { cpu: String(cu), memory },
+          limits: { cpu: String(cu), memory },
+        },
+        ...(spec.backups.enabled
+          ? {
+              plugins: [
+                {
+                  name: BARMAN_PLUGIN,
+                  isWALArchiver: true,
+                  parameters: { barmanObjectName: objectStoreName(this.name), serverName: this.name },
+                },
+              ],
+            }
+          : {}),
+      },
+    };
+  }
+
+  /** PgBouncer in transaction mode in front of the primary. */
+  poolerManifest(): Manifest {
+    return {
+      apiVersion: apiVersion(CNPG.pooler),
+      kind: CNPG.pooler.kind,
+      metadata: { name: poolerName(this.name), namespace: this.namespace, labels: labels(this.cluster) },
+      spec: {
+        cluster: { name: this.name },
+        instances: this.config.poolerInstances,
+        type: 'rw',
+        pgbouncer: { poolMode: 'transaction' },
+      },
+    };
+  }
+
+  /** Where the Barman Cloud plugin archives WAL and puts base backups, kept for the cluster's retention. */
+  objectStoreManifest(): Manifest {
+    const backups = this.config.backups;
+    if (!backups) {
+      throw new Error('Backups need orochi.kubernetes.backups.destinationPath: where to put them');
+    }
+    const credentials = backups.credentialsSecret
+      ? {
+          accessKeyId: { name: backups.credentialsSecret, key: 'ACCESS_KEY_ID' },
+          secretAccessKey: { name: backups.credentialsSecret, key: 'ACCESS_SECRET_KEY' },
+        }
+      : { inheritFromIAMRole: true };
+    return {
+      apiVersion: apiVersion(CNPG.objectStore),
+      kind: CNPG.objectStore.kind,
+      metadata: { name: objectStoreName(this.name), namespace: this.namespace, labels: labels(this.cluster) },
+      spec: {
+        retentionPolicy: `${this.cluster.spec.backups.retentionDays}d`,
+        configuration: {
+          destinationPath: `${backups.destinationPath.replace(/\/+$/, '')}/${this.namespace}/`,
+          ...(backups.endpointURL ? { endpointURL: backups.endpointURL } : {}),
+          s3Credentials: credentials,
+        },
+      },
+    };
+  }
+
+  scheduledBackupManifest(): Manifest {
+    return {
+      apiVersion: apiVersion(CNPG.scheduledBackup),
+      kind: CNPG.scheduledBackup.kind,
+      metadata: { name: scheduledBackupName(this.name), namespace: this.namespace, labels: labels(this.cluster) },
+      spec: {
+        schedule: this.cluster.spec.backups.schedule,
+        cluster: { name: this.name },
+        method: 'plugin',
+        pluginConfiguration: { name: BARMAN_PLUGIN },
+        backupOwnerReference: 'self',
+      },
+    };
+  }
+}
