@@ -2,9 +2,6 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import {
   Alert,
   Button,
-  Card,
-  CardBody,
-  CardHeader,
   Dialog,
   DialogBody,
   DialogFooter,
@@ -16,6 +13,7 @@ import {
   Text,
   TextField,
 } from '@backstage/ui';
+import { TitledCard } from './TitledCard';
 import { Cluster, Offering, UpdateClusterRequest } from '@orochi/backstage-plugin-orochi-common';
 import { ReactNode, useEffect, useState } from 'react';
 import { orochiApiRef } from '../../api';
@@ -103,13 +101,7 @@ export const ActionsCard = ({ cluster, offering, update, remove, onChange, onDel
   const maxInstances = offering?.limits.maxInstances ?? cluster.instances;
 
   return (
-    <Card>
-      <CardHeader>
-        <Text variant="title-x-small" as="h3">
-          Manage
-        </Text>
-      </CardHeader>
-      <CardBody>
+    <TitledCard title="Manage">
         <Flex direction="column" gap="4">
           {updateBlocked && <Text color="secondary">{updateBlocked}</Text>}
           <Section title="Size and storage">
@@ -228,7 +220,6 @@ export const ActionsCard = ({ cluster, offering, update, remove, onChange, onDel
             </Button>
           </DialogFooter>
         </Dialog>
-      </CardBody>
-    </Card>
+      </TitledCard>
   );
 };

@@ -1,5 +1,6 @@
 import { useApi } from '@backstage/frontend-plugin-api';
-import { Alert, Button, Card, CardBody, CardHeader, Flex, Text } from '@backstage/ui';
+import { Alert, Button, Flex, Text } from '@backstage/ui';
+import { TitledCard } from './TitledCard';
 import { Cluster, ConnectionDetails } from '@orochi/backstage-plugin-orochi-common';
 import { useState } from 'react';
 import { orochiApiRef } from '../../api';
@@ -50,18 +51,11 @@ export const ConnectionCard = ({ cluster, credentials }: { cluster: Cluster; cre
 
   if (!primary) {
     return (
-      <Card>
-        <CardHeader>
-          <Text variant="title-x-small" as="h3">
-            Connect
-          </Text>
-        </CardHeader>
-        <CardBody>
+      <TitledCard title="Connect">
           <Text color="secondary">
             {cluster.hibernated ? 'The cluster is hibernated; wake it to connect.' : 'The cluster has no endpoint yet.'}
           </Text>
-        </CardBody>
-      </Card>
+        </TitledCard>
     );
   }
 
@@ -80,13 +74,7 @@ export const ConnectionCard = ({ cluster, credentials }: { cluster: Cluster; cre
   };
 
   return (
-    <Card>
-      <CardHeader>
-        <Text variant="title-x-small" as="h3">
-          Connect
-        </Text>
-      </CardHeader>
-      <CardBody>
+    <TitledCard title="Connect">
         <Flex direction="column" gap="2">
           <Field label="Host" value={primary.host} copy />
           <Field label="Port" value={String(primary.port)} copy />
@@ -113,7 +101,6 @@ export const ConnectionCard = ({ cluster, credentials }: { cluster: Cluster; cre
           <Field label="URI" value={uri} copy />
           {error && <Alert status="danger" title="The password could not be revealed" description={error} />}
         </Flex>
-      </CardBody>
-    </Card>
+      </TitledCard>
   );
 };

@@ -1,5 +1,6 @@
 import { useApi } from '@backstage/frontend-plugin-api';
-import { Card, CardBody, CardHeader, Flex, Grid, Text } from '@backstage/ui';
+import { Flex, Grid, Text } from '@backstage/ui';
+import { TitledCard } from './TitledCard';
 import { MetricsPoint } from '@orochi/backstage-plugin-orochi-common';
 import { useEffect, useState } from 'react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
@@ -42,13 +43,7 @@ export const MetricsCard = ({ clusterId }: { clusterId: string }) => {
 
   const latest = points?.[points.length - 1];
   return (
-    <Card>
-      <CardHeader>
-        <Text variant="title-x-small" as="h3">
-          Metrics (last hour)
-        </Text>
-      </CardHeader>
-      <CardBody>
+    <TitledCard title="Metrics (last hour)">
         {error && <Text color="danger">The metrics could not be loaded: {error}</Text>}
         {!error && points?.length === 0 && (
           <Text color="secondary">No samples yet: the backend samples running clusters every few seconds.</Text>
@@ -75,7 +70,6 @@ export const MetricsCard = ({ clusterId }: { clusterId: string }) => {
             ))}
           </Grid.Root>
         )}
-      </CardBody>
-    </Card>
+      </TitledCard>
   );
 };
