@@ -11,6 +11,7 @@ import catalogModuleOrochi from '@orochi/backstage-plugin-catalog-backend-module
 import scaffolderModuleOrochi from '@orochi/backstage-plugin-scaffolder-backend-module-orochi';
 import {
   connect,
+  eventually,
   exampleOrgUserInfoFactory,
   localDriverConfig,
   localDriverDirectory,
@@ -80,16 +81,6 @@ function templateFiles(name: string) {
       entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)],
     );
   return walk('').map(path => ({ path, base64Content: readFileSync(join(root, path)).toString('base64') }));
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 250));
-  }
 }
 
 const entity = (server: Server, ref: string) => {

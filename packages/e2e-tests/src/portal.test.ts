@@ -1,18 +1,12 @@
-import { connect } from '@orochi/test-utils';
+import { connect, eventually } from '@orochi/test-utils';
 import { Browser, Page } from 'playwright-core';
 import { openBrowser, saveScreenshot } from './browser';
 import { Portal, startPortal } from './portal';
 
 jest.setTimeout(600_000);
 
-/** Polls a condition in the page until it holds; Orochi's pages follow operations by polling too. */
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 500));
-  }
-}
+/** Waits for a condition in the page; Orochi's pages follow operations by polling too. */
+const until = (what: string, check: () => Promise<boolean>) => eventually(what, async () => ((await check()) ? true : undefined));
 
 const status = (page: Page) => page.getByTestId('cluster-status').first().textContent();
 

@@ -5,4 +5,4 @@
  */
 export { catalogModuleOrochi as default } from './module';
 export { OrochiEntityProvider } from './provider/OrochiEntityProvider';
-export { clusterEntity, CLUSTER_ID_ANNOTATION } from './provider/clusterEntity';
+export { clusterEntity } from './provider/clusterEntity';

@@ -4,7 +4,7 @@ import { parseEntityRef } from '@backstage/catalog-model';
 export const BARMAN_PLUGIN = 'barman-cloud.cloudnative-pg.io';
 export const FIELD_MANAGER = 'orochi';
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'orochi' };
-export const CLUSTER_ID_LABEL = 'orochi.io/cluster-id';
+export { CLUSTER_ID_ANNOTATION as CLUSTER_ID_LABEL } from '@orochi/backstage-plugin-orochi-common';
 export const HIBERNATION_ANNOTATION = 'cnpg.io/hibernation';
 
 export const CNPG = {

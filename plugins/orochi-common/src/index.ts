@@ -15,3 +15,5 @@ export * from './domain/metrics';
 export * from './permissions';
 export * from './client/OrochiApi';
 export * from './client/OrochiClient';
+export { describeApiError } from './client/describeApiError';
+export * from './catalog';

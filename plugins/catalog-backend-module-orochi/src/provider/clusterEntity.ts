@@ -1,7 +1,5 @@
 import { Entity } from '@backstage/catalog-model';
-import { Cluster } from '@orochi/backstage-plugin-orochi-common';
-
-export const CLUSTER_ID_ANNOTATION = 'orochi.io/cluster-id';
+import { Cluster, CLUSTER_ID_ANNOTATION, OROCHI_CLUSTER_ENTITY_TYPE } from '@orochi/backstage-plugin-orochi-common';
 
 /**
  * The catalog entity of a cluster: a `Resource` of type `orochi-cluster` owned by the cluster's group. It
@@ -49,7 +47,7 @@ export function clusterEntity(
       ],
     },
     spec: {
-      type: 'orochi-cluster',
+      type: OROCHI_CLUSTER_ENTITY_TYPE,
       owner: cluster.owner,
       ...(cluster.system ? { system: cluster.system } : {}),
     },

@@ -1,7 +1,7 @@
 import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import { ActionContext } from '@backstage/plugin-scaffolder-node';
-import { Operation, OrochiApi, OrochiClient } from '@orochi/backstage-plugin-orochi-common';
+import { describeApiError, Operation, OrochiApi, OrochiClient } from '@orochi/backstage-plugin-orochi-common';
 
 /** What every Orochi action needs: the API, and Backstage's auth to call it as the template's user. */
 export interface OrochiActionDeps {
@@ -35,7 +35,7 @@ export async function explained<T>(what: string, call: () => Promise<T>): Promis
     return await call();
   } catch (error) {
     if (error instanceof ResponseError) {
-      throw new Error(`${what} was refused by Orochi (${error.statusCode} ${error.body.error.name}): ${error.body.error.message}`);
+      throw new Error(`${what} was refused by Orochi (${error.statusCode} ${error.body.error.name}): ${describeApiError(error)}`);
     }
     throw error;
   }

@@ -1,6 +1,5 @@
 import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
-import { stringifyError } from '@backstage/errors';
-import { CreateClusterRequest, OrochiClient } from '@orochi/backstage-plugin-orochi-common';
+import { CreateClusterRequest, describeApiError, OrochiClient } from '@orochi/backstage-plugin-orochi-common';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -8,14 +7,8 @@ import { dirname, resolve } from 'node:path';
 const OWNER_ATTEMPTS = 60;
 const OWNER_RETRY_MS = 2000;
 
-/** The API's own message when it has one (it names the field), the error otherwise. */
-function describe(error: unknown): string {
-  const body = (error as { body?: { error?: { message?: string } } }).body;
-  return body?.error?.message ?? stringifyError(error);
-}
-
 function notInCatalogYet(error: unknown): boolean {
-  return /is not in the catalog/.test(describe(error));
+  return /is not in the catalog/.test(describeApiError(error));
 }
 
 /**
@@ -63,7 +56,7 @@ export const orochiModuleExampleClusters = createBackendModule({
                   await new Promise(r => setTimeout(r, OWNER_RETRY_MS));
                   continue;
                 }
-                logger.warn(`Could not create the example cluster ${cluster.name}: ${describe(error)}`);
+                logger.warn(`Could not create the example cluster ${cluster.name}: ${describeApiError(error)}`);
                 break;
               }
             }
@@ -76,7 +69,7 @@ export const orochiModuleExampleClusters = createBackendModule({
         lifecycle.addStartupHook(() => {
           if (existsSync(stateFile)) return;
           // In the background: startup does not wait for the catalog.
-          seed().catch(error => logger.error(`Creating the example clusters failed: ${describe(error)}`));
+          seed().catch(error => logger.error(`Creating the example clusters failed: ${describeApiError(error)}`));
         });
       },
     });

@@ -374,7 +374,7 @@ export class LocalDriver implements ClusterDriver {
     try {
       const lines = (await readFile(join(this.#files.pgdata(id, index), 'postmaster.pid'), 'utf8')).split('\n');
       const pid = Number(lines[0]);
-      const running = pid > 0 && isAlive(pid);
+      const running = pid > 0 && (await isAlive(pid));
       return { running, ready: running && lines[7]?.trim() === 'ready', pid: running ? pid : undefined };
     } catch {
       return { running: false, ready: false };

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { statFields } from './processUsage';
 
 /** The OS identity PostgreSQL servers run as; undefined means "as the backend itself". */
 export interface ServerIdentity {
@@ -82,17 +82,8 @@ export function run(
  * Whether a process runs. A process that exited but was not reaped (a zombie, which happens to servers whose
  * parent is an init that does not reap) does not count.
  */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  try {
-    // The state follows the parenthesised command name in /proc/<pid>/stat.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
-  }
+export async function isAlive(pid: number): Promise<boolean> {
+  // The state is the first field after the command name.
+  const fields = await statFields(pid);
+  return fields !== undefined && fields[0] !== 'Z';
 }

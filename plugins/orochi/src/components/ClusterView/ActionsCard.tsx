@@ -17,7 +17,7 @@ import { TitledCard } from './TitledCard';
 import { Cluster, Offering, UpdateClusterRequest } from '@orochi/backstage-plugin-orochi-common';
 import { ReactNode, useEffect, useState } from 'react';
 import { orochiApiRef } from '../../api';
-import { errorMessage } from '../../hooks/errorMessage';
+import { describeApiError } from '@orochi/backstage-plugin-orochi-common';
 import { Allowance } from '../../hooks/useClusterPermissions';
 import { shortRef } from '../ClusterList';
 
@@ -85,7 +85,7 @@ export const ActionsCard = ({ cluster, offering, update, remove, onChange, onDel
       setError(undefined);
       then();
     } catch (e) {
-      setError(errorMessage(e));
+      setError(describeApiError(e));
     } finally {
       setBusy(false);
     }

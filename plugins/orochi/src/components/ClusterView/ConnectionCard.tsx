@@ -4,7 +4,7 @@ import { TitledCard } from './TitledCard';
 import { Cluster, ConnectionDetails } from '@orochi/backstage-plugin-orochi-common';
 import { useState } from 'react';
 import { orochiApiRef } from '../../api';
-import { errorMessage } from '../../hooks/errorMessage';
+import { describeApiError } from '@orochi/backstage-plugin-orochi-common';
 import { Allowance } from '../../hooks/useClusterPermissions';
 
 const CopyButton = ({ text, label }: { text: string; label: string }) => {
@@ -67,7 +67,7 @@ export const ConnectionCard = ({ cluster, credentials }: { cluster: Cluster; cre
       setRevealed(await orochi.revealCredentials(cluster.id));
       setError(undefined);
     } catch (e) {
-      setError(errorMessage(e));
+      setError(describeApiError(e));
     } finally {
       setRevealing(false);
     }

@@ -5,7 +5,7 @@ import { MetricsPoint } from '@orochi/backstage-plugin-orochi-common';
 import { useEffect, useState } from 'react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { orochiApiRef } from '../../api';
-import { errorMessage } from '../../hooks/errorMessage';
+import { describeApiError } from '@orochi/backstage-plugin-orochi-common';
 
 const REFRESH_MS = 15_000;
 const MIB = 2 ** 20;
@@ -31,7 +31,7 @@ export const MetricsCard = ({ clusterId }: { clusterId: string }) => {
     const load = () =>
       orochi.getMetrics(clusterId, { minutes: 60 }).then(
         metrics => !cancelled && (setPoints(metrics.points), setError(undefined)),
-        e => !cancelled && setError(errorMessage(e)),
+        e => !cancelled && setError(describeApiError(e)),
       );
     load();
     const timer = setInterval(load, REFRESH_MS);

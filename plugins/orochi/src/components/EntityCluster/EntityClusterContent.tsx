@@ -1,12 +1,10 @@
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { useRouteRef } from '@backstage/frontend-plugin-api';
 import { Alert } from '@backstage/ui';
+import { CLUSTER_ID_ANNOTATION } from '@orochi/backstage-plugin-orochi-common';
 import { useNavigate } from 'react-router-dom';
 import { databasesRouteRef } from '../../routes';
 import { ClusterView } from '../ClusterView';
-
-/** The annotation the catalog provider puts on every cluster's entity. */
-export const CLUSTER_ID_ANNOTATION = 'orochi.io/cluster-id';
 
 /** The cluster view as a tab of an orochi-cluster resource's entity page. */
 export const EntityClusterContent = () => {

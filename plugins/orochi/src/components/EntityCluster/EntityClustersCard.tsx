@@ -2,16 +2,15 @@ import { Entity } from '@backstage/catalog-model';
 import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
 import { catalogApiRef, useEntity } from '@backstage/plugin-catalog-react';
 import { Card, CardBody, CardHeader, Flex, Link, Text } from '@backstage/ui';
-import { Cluster } from '@orochi/backstage-plugin-orochi-common';
+import { Cluster, CLUSTER_ID_ANNOTATION, OROCHI_CLUSTER_ENTITY_TYPE } from '@orochi/backstage-plugin-orochi-common';
 import { useEffect, useState } from 'react';
 import { orochiApiRef } from '../../api';
-import { errorMessage } from '../../hooks/errorMessage';
+import { describeApiError } from '@orochi/backstage-plugin-orochi-common';
 import { clusterRouteRef } from '../../routes';
 import { StatusBadge } from '../StatusBadge';
-import { CLUSTER_ID_ANNOTATION } from './EntityClusterContent';
 
 export const isOrochiCluster = (entity: Entity) =>
-  entity.kind.toLocaleLowerCase('en-US') === 'resource' && entity.spec?.type === 'orochi-cluster';
+  entity.kind.toLocaleLowerCase('en-US') === 'resource' && entity.spec?.type === OROCHI_CLUSTER_ENTITY_TYPE;
 
 /** Entities the card belongs on: a cluster's resource, and components that depend on resources. */
 export const showsClustersCard = (entity: Entity) =>
@@ -37,7 +36,7 @@ function useClusterIds(entity: Entity): { ids?: string[]; error?: string } {
             .map(e => e.metadata.annotations?.[CLUSTER_ID_ANNOTATION])
             .filter((id): id is string => !!id),
         }),
-      error => setState({ error: errorMessage(error) }),
+      error => setState({ error: describeApiError(error) }),
     );
   }, [catalog, entity]);
   return state;
@@ -54,7 +53,7 @@ export const EntityClustersCard = () => {
 
   useEffect(() => {
     if (!ids) return;
-    Promise.all(ids.map(id => orochi.getCluster(id))).then(setClusters, e => setError(errorMessage(e)));
+    Promise.all(ids.map(id => orochi.getCluster(id))).then(setClusters, e => setError(describeApiError(e)));
   }, [orochi, ids]);
 
   return (

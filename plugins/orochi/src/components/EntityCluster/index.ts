@@ -1,2 +1,2 @@
-export { EntityClusterContent, CLUSTER_ID_ANNOTATION } from './EntityClusterContent';
+export { EntityClusterContent } from './EntityClusterContent';
 export { EntityClustersCard, isOrochiCluster, showsClustersCard } from './EntityClustersCard';

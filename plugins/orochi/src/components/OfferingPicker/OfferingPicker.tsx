@@ -7,7 +7,7 @@ import { useOffering } from '../../hooks/useOffering';
 /** Which list of the offering a picker chooses from. */
 export type OfferingChoice = 'size' | 'plan' | 'region' | 'version';
 
-export function offeringOptions(offering: Offering, choice: OfferingChoice) {
+function offeringOptions(offering: Offering, choice: OfferingChoice) {
   switch (choice) {
     case 'size':
       return offering.sizes.map(s => ({ id: s.name, label: s.title }));

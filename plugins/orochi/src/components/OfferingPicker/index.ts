@@ -1,2 +1,2 @@
-export { OfferingPicker, offeringOptions } from './OfferingPicker';
+export { OfferingPicker } from './OfferingPicker';
 export type { OfferingChoice } from './OfferingPicker';

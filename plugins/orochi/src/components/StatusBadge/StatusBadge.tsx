@@ -19,5 +19,3 @@ export const StatusBadge = ({ status }: { status: ClusterStatus }) => (
     {status}
   </Text>
 );
-
-export const statusColor = (status: ClusterStatus) => COLORS[status];

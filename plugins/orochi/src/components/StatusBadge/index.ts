@@ -1,1 +1,1 @@
-export { StatusBadge, statusColor } from './StatusBadge';
+export { StatusBadge } from './StatusBadge';
