@@ -33,10 +33,10 @@ async function seed(sqliteDirectory: string) {
     });
     const { operation } = await store.createCluster(
       { id: randomUUID(), spec, status: 'provisioning', driver: 'local', database: 'app', user: 'app', createdBy: 'user:default/bench' },
-      { id: randomUUID(), type: 'create', requestedBy: 'user:default/bench' },
+      { id: randomUUID(), request: { type: 'create', parameters: {} }, requestedBy: 'user:default/bench' },
     );
-    await store.claimOperation('bench-seed', 60_000);
-    await store.finishOperation(operation.id, 'bench-seed', { state: 'succeeded', clusterStatus: 'ready' });
+    const claim = await store.claimOperation('bench-seed', 60_000);
+    await store.finishOperation(operation.id, claim!.leaseToken, { state: 'succeeded', clusterStatus: 'ready' });
   }
   await knex.destroy();
 }

@@ -1,10 +1,24 @@
 import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
+import { HumanDuration } from '@backstage/types';
 
 export interface Config {
   /** Orochi: self-service PostgreSQL clusters. Every key has a working default for the embedded mode. */
   orochi?: {
     /** The driver that runs clusters: `local` (PostgreSQL processes on this host) or one added by a module. */
     driver?: string;
+    /**
+     * Names this portal's clusters in the driver (a label on Kubernetes objects, a mark in local data
+     * directories), so two portals sharing a Kubernetes cluster never see each other's; default `default`. Up to
+     * 32 lowercase letters, digits and "-".
+     */
+    installationId?: string;
+    /**
+     * Services that may do more than read. Any service token may read clusters (the catalog provider does);
+     * changing clusters and revealing credentials are for users, decided by the permission policy, and for the
+     * services named here with the Orochi permissions each may use (e.g. `orochi.cluster.create`,
+     * `orochi.cluster.credentials.read`). A service's subject is its static token's `subject`, or `plugin:<id>`.
+     */
+    serviceAccess?: Array<{ subject: string; permissions: string[] }>;
     /** Sizes offered; default small (1 CU), medium (2 CU), large (4 CU). 1 CU is 1 vCPU and 2 GiB. */
     sizes?: Array<{ name: string; title: string; cu: number }>;
     /** Plans offered; default Free, Pro, Team and Enterprise as in the Orochi Cloud roadmap. */
@@ -52,10 +66,22 @@ export interface Config {
       readyTimeoutSeconds?: number;
       /** Operations each replica runs at the same time; default 4. */
       concurrency?: number;
+      /** Finished operations are deleted this many days after they finished; default 30. */
+      retentionDays?: number;
+      /** How often old operations are pruned (once across replicas); default hourly. */
+      pruneSchedule?: SchedulerServiceTaskScheduleDefinitionConfig;
     };
     reconciler?: {
       /** How often every cluster is observed; default every 10 seconds. */
       schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      orphans?: {
+        /**
+         * What the driver holds for this installation with no cluster record (after a database restore, say) is
+         * reported, and deleted only this long after it was first seen, e.g. `{ days: 7 }`. Unset (the
+         * default): never deleted by Orochi.
+         */
+        deleteAfter?: HumanDuration | string;
+      };
     };
     metrics?: {
       /** How often running clusters' activity is sampled; default every 15 seconds. */

@@ -25,6 +25,13 @@ jest.setTimeout(120_000);
 
 const as = (user: string) => mockCredentials.user.header(`user:default/${user}`);
 
+/** A service token, as a static external-access token would authenticate, with its restrictions if any. */
+const asService = (subject: string, accessRestrictions?: Parameters<typeof mockCredentials.service>[1]) =>
+  mockCredentials.service.header({
+    onBehalfOf: mockCredentials.service(subject, accessRestrictions),
+    targetPluginId: 'orochi',
+  });
+
 /**
  * Orochi behind the portal's real permission policy: the permission backend decides, with ownership resolved
  * from the example org (pat is in team-payments, sam in team-search, ada in platform-admins).
@@ -132,11 +139,74 @@ describe('Orochi under the portal permission policy', () => {
     expect(await names('pat')).toEqual(['ledger-db']);
     expect(await names('sam')).toEqual(['catalog-db']);
     expect(await names('ada')).toEqual(['catalog-db', 'ledger-db']);
-    expect((await request(server).get(`/api/orochi/clusters/${searchId}`).set('Authorization', as('pat'))).status).toBe(403);
+    // Another team's cluster answers as if it did not exist, and its name appears in no error.
+    for (const path of [`/api/orochi/clusters/${searchId}`, `/api/orochi/clusters/${searchId}/credentials`]) {
+      const hidden = await request(server).get(path).set('Authorization', as('pat'));
+      expect(hidden.status).toBe(404);
+      expect(JSON.stringify(hidden.body)).not.toContain('catalog-db');
+    }
+    const hiddenDelete = await request(server).delete(`/api/orochi/clusters/${searchId}`).set('Authorization', as('pat'));
+    expect(hiddenDelete.status).toBe(404);
 
     for (const id of [paymentsId, searchId]) {
       const res = await request(server).delete(`/api/orochi/clusters/${id}`).set('Authorization', as('ada'));
       await waitForOperation(server, res.body.operation.id, as('ada'));
     }
+  });
+
+  it('lets services read; only users and services named in config change clusters or reveal credentials', async () => {
+    const { server } = await startPortalBackend(dataDirectory, {
+      serviceAccess: [{ subject: 'orochi-ci', permissions: ['orochi.cluster.create', 'orochi.cluster.credentials.read', 'orochi.cluster.delete'] }],
+    });
+    const id = await createCluster(server, 'pat', { name: 'service-db', owner: 'team-payments' });
+    const readOnly = asService('reporting', { permissionAttributes: { action: ['read'] } });
+    const plugin = asService('plugin:catalog');
+
+    // Reads are open to services: the catalog provider lists clusters.
+    for (const who of [readOnly, plugin]) {
+      expect((await request(server).get('/api/orochi/clusters').set('Authorization', who)).body.totalCount).toBe(1);
+      expect((await request(server).get(`/api/orochi/clusters/${id}`).set('Authorization', who)).status).toBe(200);
+    }
+    // A token restricted to reads and a plugin token named nowhere get no password and change nothing.
+    for (const who of [readOnly, plugin]) {
+      for (const [method, path, body] of [
+        ['get', `/api/orochi/clusters/${id}/credentials`, undefined],
+        ['patch', `/api/orochi/clusters/${id}`, { instances: 2 }],
+        ['post', `/api/orochi/clusters/${id}/hibernate`, undefined],
+        ['delete', `/api/orochi/clusters/${id}`, undefined],
+        ['post', '/api/orochi/clusters', { name: 'sneaky-db', owner: 'team-payments' }],
+      ] as const) {
+        const res = await request(server)[method](path).set('Authorization', who).send(body);
+        expect({ method, path, status: res.status }).toEqual({ method, path, status: 403 });
+      }
+    }
+    const unchanged = await request(server).get(`/api/orochi/clusters/${id}`).set('Authorization', as('pat'));
+    expect(unchanged.body).toMatchObject({ instances: 1, hibernated: false, status: 'ready' });
+    expect(unchanged.body.currentOperationId).toBeUndefined();
+
+    // The service named in config may do what it is named for, and nothing else.
+    const ci = asService('orochi-ci');
+    const revealed = await request(server).get(`/api/orochi/clusters/${id}/credentials`).set('Authorization', ci);
+    expect(revealed.status).toBe(200);
+    expect(revealed.body.password).toEqual(expect.any(String));
+    expect((await request(server).post(`/api/orochi/clusters/${id}/hibernate`).set('Authorization', ci)).status).toBe(403);
+    const deleted = await request(server).delete(`/api/orochi/clusters/${id}`).set('Authorization', ci);
+    expect(deleted.status).toBe(202);
+    await waitForOperation(server, deleted.body.operation.id, as('pat'));
+  });
+
+  it('lets only those who manage billing choose a plan other than the default', async () => {
+    const { server } = await startPortalBackend(dataDirectory);
+    const refused = await request(server)
+      .post('/api/orochi/clusters')
+      .set('Authorization', as('pat'))
+      .send({ name: 'big-db', owner: 'team-payments', plan: 'enterprise' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toMatch(/orochi.billing.manage/);
+    expect((await request(server).get('/api/orochi/clusters').set('Authorization', as('ada'))).body.totalCount).toBe(0);
+
+    const id = await createCluster(server, 'ada', { name: 'big-db', owner: 'team-payments', plan: 'enterprise' });
+    const deleted = await request(server).delete(`/api/orochi/clusters/${id}`).set('Authorization', as('ada'));
+    await waitForOperation(server, deleted.body.operation.id, as('ada'));
   });
 });

@@ -2,12 +2,14 @@ import {
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
-import { Config } from '@backstage/config';
+import { Config, readDurationFromConfig } from '@backstage/config';
+import { durationToMilliseconds } from '@backstage/types';
 import {
   defaultOffering,
   describeValidationError,
   Offering,
   offeringSchema,
+  orochiPermissions,
 } from '@orochi/backstage-plugin-orochi-common';
 import { DriverCapabilities } from '@orochi/backstage-plugin-orochi-node';
 import { resolve } from 'node:path';
@@ -15,6 +17,10 @@ import { resolve } from 'node:path';
 /** Everything the Orochi backend reads from `orochi.*`, with defaults applied. Read once, here. */
 export interface OrochiConfig {
   driver: string;
+  /** Scopes the driver's resources to this portal, so two portals can share a Kubernetes cluster. */
+  installationId: string;
+  /** Services (by subject) and the Orochi permissions beyond reading that each may use. */
+  serviceAccess: Map<string, Set<string>>;
   /** Builds the offering once the driver has said what it can do. */
   offering(capabilities: DriverCapabilities): Offering;
   operations: {
@@ -23,8 +29,15 @@ export interface OrochiConfig {
     maxAttempts: number;
     readyTimeoutSeconds: number;
     concurrency: number;
+    /** Finished operations are deleted this long after they finished. */
+    retentionDays: number;
+    pruneSchedule: SchedulerServiceTaskScheduleDefinition;
   };
-  reconcilerSchedule: SchedulerServiceTaskScheduleDefinition;
+  reconciler: {
+    schedule: SchedulerServiceTaskScheduleDefinition;
+    /** Orphans are deleted this long after they were first seen; undefined keeps them. */
+    deleteOrphansAfterMs?: number;
+  };
   metrics: { schedule: SchedulerServiceTaskScheduleDefinition; retentionHours: number };
   local: LocalDriverConfig;
 }
@@ -87,8 +100,28 @@ export function readOrochiConfig(root: Config): OrochiConfig {
     return parsed.data;
   };
 
+  const installationId = str('installationId') ?? 'default';
+  if (!/^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/.test(installationId)) {
+    throw new Error(
+      `Invalid orochi configuration: installationId: "${installationId}" must be up to 32 lowercase letters, digits and "-"`,
+    );
+  }
+  const serviceAccess = new Map<string, Set<string>>();
+  for (const entry of config?.getOptionalConfigArray('serviceAccess') ?? []) {
+    const subject = entry.getString('subject');
+    const permissions = entry.getStringArray('permissions');
+    const unknown = permissions.filter(p => !orochiPermissions.some(known => known.name === p));
+    if (unknown.length) {
+      throw new Error(`Invalid orochi configuration: serviceAccess: unknown permission(s) ${unknown.join(', ')} for ${subject}`);
+    }
+    serviceAccess.set(subject, new Set([...(serviceAccess.get(subject) ?? []), ...permissions]));
+  }
+  const orphansDeleteAfter = 'reconciler.orphans.deleteAfter';
+
   return {
     driver: str('driver') ?? 'local',
+    installationId,
+    serviceAccess,
     offering,
     operations: {
       schedule: schedule(root, 'orochi.operations.schedule', {
@@ -100,12 +133,24 @@ export function readOrochiConfig(root: Config): OrochiConfig {
       maxAttempts: num('operations.maxAttempts') ?? 3,
       readyTimeoutSeconds: num('operations.readyTimeoutSeconds') ?? 300,
       concurrency: num('operations.concurrency') ?? 4,
+      retentionDays: num('operations.retentionDays') ?? 30,
+      pruneSchedule: schedule(root, 'orochi.operations.pruneSchedule', {
+        frequency: { hours: 1 },
+        timeout: { minutes: 10 },
+        initialDelay: { minutes: 1 },
+        scope: 'global',
+      }),
     },
-    reconcilerSchedule: schedule(root, 'orochi.reconciler.schedule', {
-      frequency: { seconds: 10 },
-      timeout: { minutes: 5 },
-      scope: 'global',
-    }),
+    reconciler: {
+      schedule: schedule(root, 'orochi.reconciler.schedule', {
+        frequency: { seconds: 10 },
+        timeout: { minutes: 5 },
+        scope: 'global',
+      }),
+      deleteOrphansAfterMs: config?.has(orphansDeleteAfter)
+        ? durationToMilliseconds(readDurationFromConfig(config, { key: orphansDeleteAfter }))
+        : undefined,
+    },
     metrics: {
       schedule: schedule(root, 'orochi.metrics.schedule', {
         frequency: { seconds: 15 },

@@ -155,7 +155,10 @@ describe('the Orochi API with the local driver', () => {
     [{ name: 'orders-db', owner: 'team-payments', storageGb: 0 }, /storageGb: must be at least 1 GB/],
     [{ name: 'orders-db', owner: 'team-payments', color: 'blue' }, /color/],
     [{ name: 'orders-db', owner: 'team-payments', instances: 'two' }, /instances/],
-    [{ name: 'orders-db', owner: 'team-nobody' }, /owner: group:default\/team-nobody is not in the catalog/],
+    [{ name: 'orders-db', owner: 'team-nobody' }, /owner: no such group in the catalog: group:default\/team-nobody/],
+    [{ name: 'orders-db', owner: 'team-payments', autoscaling: { enabled: true, minCu: 1, maxCu: 64 } }, /autoscaling.maxCu: must be at most 4 CU/],
+    [{ name: 'orders-db', owner: 'team-payments', autoscaling: { enabled: true, minCu: 0.5, maxCu: 2 } }, /autoscaling.minCu: must be at least 1 CU/],
+    [{ name: 'orders-db', owner: 'team-payments', backups: { enabled: true, schedule: '0 */5 * * * *' } }, /backups.schedule: must run at most once an hour/],
     [{ name: 'orders-db', owner: 'user:default/pat' }, /owner: must be a group/],
     [{ name: 'orders-db' }, /owner/],
     [{ name: 'orders-db', owner: 'team-payments', pooling: { enabled: true } }, /pooling.enabled: this installation’s driver has no connection pooler/],
@@ -183,6 +186,29 @@ describe('the Orochi API with the local driver', () => {
     await waitForOperation(server, first.body.operation.id);
     const deleted = await request(server).delete(`/api/orochi/clusters/${id}`);
     expect(await waitForOperation(server, deleted.body.operation.id)).toMatchObject({ state: 'succeeded' });
+  });
+
+  it('answers 400, not 500, to an offset past what the database takes and to an Idempotency-Key of any bad length', async () => {
+    const far = await request(server).get('/api/orochi/clusters?offset=99999999999999999999');
+    expect(far.status).toBe(400);
+    expect(far.body.error.message).toMatch(/offset: must be at most/);
+    const past = await request(server).get('/api/orochi/clusters?offset=5000');
+    expect(past.status).toBe(200);
+    expect(past.body.items).toEqual([]);
+
+    const long = await request(server).post('/api/orochi/clusters').set('Idempotency-Key', 'k'.repeat(201)).send({ name: 'key-db', owner: 'team-search' });
+    expect(long.status).toBe(400);
+    expect(long.body.error.message).toMatch(/idempotency-key must NOT have more than 200 characters/i);
+    const spaced = await request(server).post('/api/orochi/clusters').set('Idempotency-Key', 'a key').send({ name: 'key-db', owner: 'team-search' });
+    expect(spaced.status).toBe(400);
+    expect(spaced.body.error.message).toMatch(/Idempotency-Key: must be 1 to 200 printable characters/);
+    // The longest allowed key fits, whoever sends it.
+    const longest = await request(server).post('/api/orochi/clusters').set('Idempotency-Key', 'k'.repeat(200)).send({ name: 'key-db', owner: 'team-search' });
+    expect(longest.status).toBe(202);
+    await waitForOperation(server, longest.body.operation.id);
+    const deleted = await request(server).delete(`/api/orochi/clusters/${longest.body.cluster.id}`);
+    expect(await waitForOperation(server, deleted.body.operation.id)).toMatchObject({ state: 'succeeded' });
+    expect((await request(server).get('/api/orochi/clusters')).body.totalCount).toBe(0);
   });
 
   it('answers a repeated Idempotency-Key with the first cluster', async () => {

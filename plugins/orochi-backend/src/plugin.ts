@@ -7,8 +7,8 @@ import { eventsServiceRef } from '@backstage/plugin-events-node';
 import {
   billingManagePermission,
   billingReadPermission,
-  Cluster,
   clusterPermissions,
+  orphansReadPermission,
 } from '@orochi/backstage-plugin-orochi-common';
 import {
   ClusterDriver,
@@ -19,15 +19,20 @@ import {
 import { readOrochiConfig } from './config';
 import { DatabaseMetricsStore } from './database/DatabaseMetricsStore';
 import { DatabaseOrochiStore } from './database/DatabaseOrochiStore';
+import { DatabaseOrphanStore } from './database/OrphanStore';
 import { withChangeEvents } from './database/PublishingOrochiStore';
 import { LocalDriver } from './drivers/local/LocalDriver';
-import { toDriverCluster } from './engine/driverCluster';
 import { MetricsSampler } from './engine/MetricsSampler';
 import { OperationEngine } from './engine/OperationEngine';
+import { OrphanTracker } from './engine/OrphanTracker';
 import { Reconciler } from './engine/Reconciler';
+import { schedulePruneOperations } from './jobs/pruneOperations';
+import { ClusterOperations } from './operations/ClusterOperations';
+import { convergingHandlers } from './operations/convergeToSpec';
+import { deleteClusterHandler } from './operations/deleteCluster';
+import { OperationHandlers } from './operations/OperationHandlers';
 import { ClusterAuthorizer } from './service/ClusterAuthorizer';
 import { ClusterService } from './service/ClusterService';
-import { PlanQuotaPolicy } from './service/QuotaPolicy';
 import { createRouter } from './service/router';
 
 /**
@@ -77,12 +82,16 @@ export const orochiPlugin = createBackendPlugin({
           rules: Object.values(clusterPermissionRules),
           getResources: ids => Promise.all(ids.map(id => store.getCluster(id))),
         });
-        permissionsRegistry.addPermissions([billingReadPermission, billingManagePermission]);
+        permissionsRegistry.addPermissions([billingReadPermission, billingManagePermission, orphansReadPermission]);
 
         const driver: ClusterDriver | undefined =
           drivers.get(config.driver) ??
           (config.driver === 'local'
-            ? await LocalDriver.create({ config: config.local, logger: logger.child({ driver: 'local' }) })
+            ? await LocalDriver.create({
+                config: config.local,
+                installationId: config.installationId,
+                logger: logger.child({ driver: 'local' }),
+              })
             : undefined);
         if (!driver) {
           throw new Error(
@@ -90,35 +99,44 @@ export const orochiPlugin = createBackendPlugin({
           );
         }
         const offering = config.offering(await driver.capabilities());
+        await store.recordMissingComputeUnits(size => offering.sizes.find(s => s.name === size)?.cu);
 
-        const driverCluster = (cluster: Cluster) => toDriverCluster(cluster, offering);
-        const engine = new OperationEngine({ store, driver, logger, driverCluster, ...config.operations });
+        const handlers = new OperationHandlers([
+          ...convergingHandlers({ driver, store, readyTimeoutSeconds: config.operations.readyTimeoutSeconds }),
+          deleteClusterHandler({ driver }),
+        ]);
+        const engine = new OperationEngine({ store, handlers, logger, ...config.operations });
+        const operations = new ClusterOperations({ store, onStarted: () => void engine.claimAndDispatch() });
         const metrics = await DatabaseMetricsStore.create({ database: deps.database });
+        const authorizer = new ClusterAuthorizer({ ...deps, serviceAccess: config.serviceAccess });
         const service = new ClusterService({
           store,
           metrics,
           driver,
           driverName: config.driver,
           offering,
-          authorizer: new ClusterAuthorizer(deps),
-          quota: new PlanQuotaPolicy(store, offering),
+          authorizer,
+          operations,
           catalog: deps.catalog,
           auth: deps.auth,
           logger,
-          onOperation: () => void engine.claimAndDispatch(),
         });
-        const reconciler = new Reconciler({
+        const orphans = new OrphanTracker({
           store,
+          orphans: await DatabaseOrphanStore.create({ database: deps.database }),
           driver,
+          driverName: config.driver,
           logger,
-          driverCluster,
-          repair: cluster => service.repair(cluster),
+          deleteAfterMs: config.reconciler.deleteOrphansAfterMs,
         });
+        const reconciler = new Reconciler({ store, driver, operations, orphans, logger });
 
         // Drivers that watch their clusters have them observed as soon as they change.
         driver.watch?.(clusterId => void reconciler.reconcileById(clusterId));
 
-        deps.httpRouter.use(await createRouter({ service, httpAuth: deps.httpAuth, auditor: deps.auditor }));
+        deps.httpRouter.use(
+          await createRouter({ service, orphans, authorizer, httpAuth: deps.httpAuth, auditor: deps.auditor }),
+        );
         deps.httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
 
         await scheduler.scheduleTask({
@@ -128,14 +146,21 @@ export const orochiPlugin = createBackendPlugin({
         });
         await scheduler.scheduleTask({
           id: 'orochi-reconcile',
-          ...config.reconcilerSchedule,
+          ...config.reconciler.schedule,
           fn: () => reconciler.reconcileAll(),
         });
-        const sampler = new MetricsSampler({ store, metrics, driver, logger, driverCluster, ...config.metrics });
+        const sampler = new MetricsSampler({ store, metrics, driver, logger, ...config.metrics });
         await scheduler.scheduleTask({
           id: 'orochi-metrics',
           ...config.metrics.schedule,
           fn: () => sampler.sampleAll(),
+        });
+        await schedulePruneOperations({
+          scheduler,
+          store,
+          logger,
+          schedule: config.operations.pruneSchedule,
+          retentionDays: config.operations.retentionDays,
         });
         lifecycle.addShutdownHook(() => engine.stop());
       },

@@ -32,10 +32,13 @@ export const clusterDeletePermission = createPermission({
   resourceType: OROCHI_CLUSTER_RESOURCE_TYPE,
 });
 
-/** Reveal a cluster's password. */
+/**
+ * Reveal a cluster's password. It has no `read` action on purpose: a token restricted to read actions must not
+ * reveal secrets.
+ */
 export const clusterCredentialsReadPermission = createPermission({
   name: 'orochi.cluster.credentials.read',
-  attributes: { action: 'read' },
+  attributes: {},
   resourceType: OROCHI_CLUSTER_RESOURCE_TYPE,
 });
 
@@ -47,6 +50,12 @@ export const billingReadPermission = createPermission({
 export const billingManagePermission = createPermission({
   name: 'orochi.billing.manage',
   attributes: { action: 'update' },
+});
+
+/** List what drivers hold for clusters Orochi has no record of (orphans): for platform admins. */
+export const orphansReadPermission = createPermission({
+  name: 'orochi.orphans.read',
+  attributes: { action: 'read' },
 });
 
 /** Every cluster permission; they all take an Orochi cluster as their resource. */
@@ -62,4 +71,11 @@ export const orochiPermissions = [
   ...clusterPermissions,
   billingReadPermission,
   billingManagePermission,
+  orphansReadPermission,
 ];
+
+/**
+ * What any service may do without being named in `orochi.serviceAccess`: read clusters (the catalog provider,
+ * for one) and billing. Changing clusters and revealing credentials are not among them.
+ */
+export const SERVICE_READ_PERMISSIONS: readonly string[] = [clusterReadPermission.name, billingReadPermission.name];

@@ -27,19 +27,14 @@ export function withChangeEvents(
   };
   return {
     ...bindAll(store),
-    async createCluster(cluster, operation) {
-      const created = await store.createCluster(cluster, operation);
+    async createCluster(cluster, operation, guard) {
+      const created = await store.createCluster(cluster, operation, guard);
       await publish({ clusterId: created.cluster.id, name: created.cluster.name, deleted: false });
       return created;
     },
     async startOperation(clusterId, change, operation) {
       const started = await store.startOperation(clusterId, change, operation);
-      await publish({ clusterId, name: started.cluster.name, deleted: false });
-      return started;
-    },
-    async startOperationIfUnchanged(expected, change, operation) {
-      const started = await store.startOperationIfUnchanged(expected, change, operation);
-      if (started) await publish({ clusterId: expected.id, name: expected.name, deleted: false });
+      if (started) await publish({ clusterId, name: started.cluster.name, deleted: false });
       return started;
     },
     async updateObserved(clusterId, observed, status) {
@@ -48,8 +43,8 @@ export function withChangeEvents(
       if (cluster) await publish({ clusterId, name: cluster.name, deleted: false });
       return changed;
     },
-    async finishOperation(operationId, workerId, outcome) {
-      const finished = await store.finishOperation(operationId, workerId, outcome);
+    async finishOperation(operationId, leaseToken, outcome) {
+      const finished = await store.finishOperation(operationId, leaseToken, outcome);
       await publish({ clusterId: finished.clusterId, name: finished.clusterName, deleted: !!outcome.deleteCluster });
       return finished;
     },

@@ -1,48 +1,33 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { stringifyError } from '@backstage/errors';
 import {
-  Cluster,
-  ClusterStatus,
+  describeValidationError,
+  operationParametersSchemas,
   OperationStep,
 } from '@orochi/backstage-plugin-orochi-common';
-import {
-  ClusterDriver,
-  DriverCluster,
-  DriverOperationContext,
-} from '@orochi/backstage-plugin-orochi-node';
+import { DriverOperationContext } from '@orochi/backstage-plugin-orochi-node';
 import { randomUUID } from 'node:crypto';
-import { OperationRecord, OrochiStore } from '../database/OrochiStore';
-import { toObserved } from './observation';
+import { ClaimedOperation, OrochiStore } from '../database/OrochiStore';
+import { OperationHandlers } from '../operations/OperationHandlers';
+import { toDriverCluster } from './driverCluster';
+import { LeaseKeeper } from './LeaseKeeper';
 
 export interface OperationEngineOptions {
   store: OrochiStore;
-  driver: ClusterDriver;
+  handlers: OperationHandlers;
   logger: LoggerService;
-  driverCluster(cluster: Cluster): DriverCluster;
   leaseSeconds: number;
   maxAttempts: number;
-  readyTimeoutSeconds: number;
   /** Operations one worker runs at the same time; the rest wait for the next claim. */
   concurrency: number;
 }
 
-/** The status an operation leaves a cluster in when it succeeds. */
-function settledStatus(cluster: Cluster): ClusterStatus {
-  return cluster.hibernated ? 'hibernated' : 'ready';
-}
-
-class LeaseLostError extends Error {
-  constructor(operationId: string) {
-    super(`Lost the claim on operation ${operationId} to another worker`);
-    this.name = 'LeaseLostError';
-  }
-}
-
 /**
- * Executes operations through the driver. Any replica may run any operation: a worker claims it with a lease
- * it keeps renewing, so when a backend dies mid-operation, another (or the same after a restart) claims it once
- * the lease has expired and runs it again from the start. Driver methods are idempotent, which makes the re-run
- * finish the work rather than repeat it. Failed attempts are retried with backoff up to `maxAttempts`.
+ * Runs operations through the handler registered for their type. Any replica may run any operation: a worker
+ * claims it with a lease it keeps renewing, so when a backend dies mid-operation, another (or the same after a
+ * restart) claims it once the lease has expired and runs it again from the start; handlers converge, which
+ * makes the re-run finish the work rather than repeat it. A run whose lease is lost is aborted, so one
+ * operation never runs twice at once. Failed attempts are retried with backoff up to `maxAttempts`.
  */
 export class OperationEngine {
   readonly #options: OperationEngineOptions;
@@ -78,7 +63,7 @@ export class OperationEngine {
   /** Stops claiming and aborts running operations; their leases expire and they resume elsewhere or later. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    for (const controller of this.#running.values()) controller.abort();
+    for (const controller of this.#running.values()) controller.abort(new Error('The backend is shutting down'));
     await this.#claiming;
   }
 
@@ -89,8 +74,9 @@ export class OperationEngine {
 
   async #claimLoop() {
     const { store, leaseSeconds, concurrency } = this.#options;
-    while (this.#running.size < concurrency) {
-      const operation = await store.claimOperation(this.#workerId, leaseSeconds * 1000);
+    while (this.#running.size < concurrency && !this.#stopped) {
+      // What this worker still runs (even while an aborted run winds down) is never claimed a second time.
+      const operation = await store.claimOperation(this.#workerId, leaseSeconds * 1000, this.runningOperationIds);
       if (!operation) return;
       const controller = new AbortController();
       this.#running.set(operation.id, controller);
@@ -102,74 +88,76 @@ export class OperationEngine {
     }
   }
 
-  async #execute(operation: OperationRecord, controller: AbortController) {
+  async #execute(operation: ClaimedOperation, controller: AbortController) {
     const { store, logger, leaseSeconds } = this.#options;
     const log = logger.child({ operationId: operation.id, clusterId: operation.clusterId });
-    const leaseMs = leaseSeconds * 1000;
-    const heartbeat = setInterval(async () => {
-      try {
-        if (!(await store.renewLease(operation.id, this.#workerId, leaseMs))) {
-          controller.abort(new LeaseLostError(operation.id));
-        }
-      } catch (error) {
-        log.warn(`Could not renew the lease: ${stringifyError(error)}`);
-      }
-    }, leaseMs / 3);
-
+    const lease = new LeaseKeeper({
+      renew: () => store.renewLease(operation.id, operation.leaseToken, leaseSeconds * 1000),
+      leaseMs: leaseSeconds * 1000,
+      onLost: reason => controller.abort(reason),
+      logger: log,
+    });
     log.info(`Running ${operation.type} of ${operation.clusterName} (attempt ${operation.attempts})`);
     try {
       await this.#perform(operation, controller.signal);
       log.info(`${operation.type} of ${operation.clusterName} succeeded`);
     } catch (error) {
       if (controller.signal.aborted) {
-        // Shutting down or claimed by another worker: the operation stays running and resumes from its lease.
+        // Shutting down or the lease is lost: the operation resumes from its lease, here or on another worker.
         log.info(`Stopped ${operation.type} of ${operation.clusterName}: ${stringifyError(controller.signal.reason ?? error)}`);
         return;
       }
       await this.#recordFailure(operation, error, log);
     } finally {
-      clearInterval(heartbeat);
+      lease.stop();
     }
   }
 
-  async #perform(operation: OperationRecord, signal: AbortSignal) {
-    const { store, driver } = this.#options;
+  async #perform(operation: ClaimedOperation, signal: AbortSignal) {
+    const { store, handlers } = this.#options;
+    const finish = store.finishOperation.bind(store, operation.id, operation.leaseToken);
+    const handler = handlers.get(operation.type);
+    if (!handler) {
+      await finish({ state: 'failed', error: `This backend cannot run ${operation.type} operations`, clusterStatus: 'failed' });
+      return;
+    }
+    const parameters = operationParametersSchemas[operation.type].safeParse(operation.parameters);
+    if (!parameters.success) {
+      await finish({
+        state: 'failed',
+        error: `Invalid parameters: ${describeValidationError(parameters.error)}`,
+        clusterStatus: 'failed',
+      });
+      return;
+    }
     const cluster = await store.getCluster(operation.clusterId);
     if (!cluster) {
-      // Only a delete that finished the driver's work but not the bookkeeping gets here.
-      await store.finishOperation(operation.id, this.#workerId, {
-        state: operation.type === 'delete' ? 'succeeded' : 'failed',
-        ...(operation.type === 'delete' ? {} : { error: 'The cluster no longer exists' }),
-      });
+      await finish(
+        handler.whenClusterGone === 'succeeded'
+          ? { state: 'succeeded' }
+          : { state: 'failed', error: 'The cluster no longer exists' },
+      );
       return;
     }
-    const target = this.#options.driverCluster(cluster);
-    const ctx = this.#context(operation, signal);
-    if (operation.type === 'delete') {
-      await driver.delete(target, ctx);
-      await store.finishOperation(operation.id, this.#workerId, {
-        state: 'succeeded',
-        deleteCluster: true,
-      });
-      return;
-    }
-    await driver.apply(target, ctx);
-    const observation = await ctx.step(
-      cluster.hibernated ? 'Confirm servers stopped' : 'Wait until ready',
-      () => this.#waitUntilSettled(target, signal),
-    );
-    await store.updateObserved(cluster.id, toObserved(observation));
-    await store.finishOperation(operation.id, this.#workerId, {
+    const result = await handler.run({
+      operation,
+      parameters: parameters.data,
+      cluster,
+      target: toDriverCluster(cluster),
+      context: this.#context(operation, signal),
+    });
+    signal.throwIfAborted();
+    await finish({
       state: 'succeeded',
-      clusterStatus: settledStatus(cluster),
+      ...('deleteCluster' in result ? { deleteCluster: true } : { clusterStatus: result.clusterStatus }),
     });
   }
 
-  /** Records each driver step on the operation, so progress is visible and survives the worker. */
-  #context(operation: OperationRecord, signal: AbortSignal): DriverOperationContext {
+  /** Records each step on the operation, so progress is visible and survives the worker. */
+  #context(operation: ClaimedOperation, signal: AbortSignal): DriverOperationContext {
     const { store } = this.#options;
     const steps: OperationStep[] = [];
-    const record = () => store.recordSteps(operation.id, this.#workerId, steps);
+    const record = () => store.recordSteps(operation.id, operation.leaseToken, steps);
     return {
       signal,
       step: async (name, fn) => {
@@ -193,38 +181,17 @@ export class OperationEngine {
     };
   }
 
-  async #waitUntilSettled(target: DriverCluster, signal: AbortSignal) {
-    const { driver, readyTimeoutSeconds } = this.#options;
-    const deadline = Date.now() + readyTimeoutSeconds * 1000;
-    for (;;) {
-      const observation = await driver.observe(target);
-      const settled = target.spec.hibernated
-        ? observation.phase === 'stopped'
-        : observation.phase === 'running' &&
-          observation.readyInstances >= target.spec.instances;
-      if (settled) return observation;
-      if (Date.now() > deadline) {
-        throw new Error(
-          `The cluster did not settle within ${readyTimeoutSeconds}s: ${observation.phase}, ` +
-            `${observation.readyInstances} of ${target.spec.instances} instances ready`,
-        );
-      }
-      await new Promise(r => setTimeout(r, 500));
-      signal.throwIfAborted();
-    }
-  }
-
-  async #recordFailure(operation: OperationRecord, error: unknown, log: LoggerService) {
+  async #recordFailure(operation: ClaimedOperation, error: unknown, log: LoggerService) {
     const { store, maxAttempts } = this.#options;
     const message = stringifyError(error);
     try {
       if (operation.attempts < maxAttempts) {
         const backoffMs = 2 ** operation.attempts * 1000;
         log.warn(`${operation.type} attempt ${operation.attempts} failed, retrying in ${backoffMs / 1000}s: ${message}`);
-        await store.retryOperation(operation.id, this.#workerId, message, Date.now() + backoffMs);
+        await store.retryOperation(operation.id, operation.leaseToken, message, Date.now() + backoffMs);
       } else {
         log.error(`${operation.type} of ${operation.clusterName} failed: ${message}`);
-        await store.finishOperation(operation.id, this.#workerId, {
+        await store.finishOperation(operation.id, operation.leaseToken, {
           state: 'failed',
           error: message,
           clusterStatus: 'failed',

@@ -1,85 +1,131 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { stringifyError } from '@backstage/errors';
-import { Cluster } from '@orochi/backstage-plugin-orochi-common';
-import { ClusterDriver, DriverCluster } from '@orochi/backstage-plugin-orochi-node';
+import { ConflictError, stringifyError } from '@backstage/errors';
+import {
+  AUTOMATIC_REQUESTERS,
+  Cluster,
+  clusterSpecOf,
+  Operation,
+} from '@orochi/backstage-plugin-orochi-common';
+import { ClusterDriver } from '@orochi/backstage-plugin-orochi-node';
 import { OrochiStore } from '../database/OrochiStore';
+import { ClusterOperations } from '../operations/ClusterOperations';
+import { toDriverCluster } from './driverCluster';
 import { statusFromObservation, toObserved } from './observation';
+import { OrphanTracker } from './OrphanTracker';
 
-/** Starts the operation that brings a cluster back to its desired state; what the service does for the API. */
-export type RepairCluster = (cluster: Cluster) => Promise<void>;
+export interface ReconcilerOptions {
+  store: OrochiStore;
+  driver: ClusterDriver;
+  operations: ClusterOperations;
+  orphans: OrphanTracker;
+  logger: LoggerService;
+  /** The wait after a repair before the next one, doubled for each repair in a row; default 30 s. */
+  repairBackoffMs?: number;
+  /** The longest wait between repairs; default 30 minutes. */
+  maxRepairBackoffMs?: number;
+  clock?: () => number;
+}
 
 /**
  * Observes every cluster through its driver and keeps status, endpoints and conditions current. Also what
- * adopts clusters after a backend restart: servers that should run but do not get a wake operation, and what
- * the driver holds for clusters Orochi no longer knows (orphans) is removed.
+ * adopts clusters after a backend restart: servers that should run but do not get a wake operation (backing
+ * off when they keep failing), and what the driver holds for clusters Orochi does not know is reported as an
+ * orphan, never removed on sight.
  */
 export class Reconciler {
-  readonly #store: OrochiStore;
-  readonly #driver: ClusterDriver;
-  readonly #logger: LoggerService;
-  readonly #driverCluster: (cluster: Cluster) => DriverCluster;
-  readonly #repair: RepairCluster;
+  readonly #options: Required<ReconcilerOptions>;
 
-  constructor(options: {
-    store: OrochiStore;
-    driver: ClusterDriver;
-    logger: LoggerService;
-    driverCluster(cluster: Cluster): DriverCluster;
-    repair: RepairCluster;
-  }) {
-    this.#store = options.store;
-    this.#driver = options.driver;
-    this.#logger = options.logger;
-    this.#driverCluster = options.driverCluster;
-    this.#repair = options.repair;
+  constructor(options: ReconcilerOptions) {
+    this.#options = {
+      repairBackoffMs: 30_000,
+      maxRepairBackoffMs: 30 * 60_000,
+      clock: Date.now,
+      ...options,
+    };
   }
 
   async reconcileAll(): Promise<void> {
-    const clusters = await this.#store.listAllClusters();
+    const { store, driver, orphans, logger } = this.#options;
+    const clusters = await store.listAllClusters();
     for (const cluster of clusters) {
-      try {
-        await this.reconcile(cluster);
-      } catch (error) {
-        this.#logger.warn(`Could not reconcile ${cluster.name}: ${stringifyError(error)}`);
-      }
+      await this.reconcileById(cluster.id);
     }
-    await this.#removeOrphans(new Set(clusters.map(c => c.id)));
+    try {
+      await orphans.review(await driver.listClusterIds());
+    } catch (error) {
+      logger.warn(`Could not look for orphaned clusters: ${stringifyError(error)}`);
+    }
   }
 
   /** Observes one cluster now, e.g. when its driver saw it change. */
   async reconcileById(clusterId: string): Promise<void> {
-    const cluster = await this.#store.getCluster(clusterId);
+    // Read as late as possible, so a pass never acts on what it read long before.
+    const cluster = await this.#options.store.getCluster(clusterId);
     if (!cluster) return;
     try {
       await this.reconcile(cluster);
     } catch (error) {
-      this.#logger.warn(`Could not reconcile ${cluster.name}: ${stringifyError(error)}`);
+      this.#options.logger.warn(`Could not reconcile ${cluster.name}: ${stringifyError(error)}`);
     }
   }
 
   async reconcile(cluster: Cluster): Promise<void> {
-    const { id } = cluster;
-    const observation = await this.#driver.observe(this.#driverCluster(cluster));
+    const { store, driver, logger } = this.#options;
+    const observation = await driver.observe(toDriverCluster(cluster));
     if (cluster.currentOperationId) {
       // The operation owns the status; keep endpoints and conditions current meanwhile.
-      await this.#store.updateObserved(id, toObserved(observation));
+      await store.updateObserved(cluster.id, toObserved(observation));
       return;
     }
     const { repair, ...status } = statusFromObservation(cluster.hibernated, observation);
-    await this.#store.updateObserved(id, toObserved(observation), status);
-    const current = repair && (await this.#store.getCluster(id));
-    if (current && !current.currentOperationId) {
-      this.#logger.info(`${cluster.name}: ${status.message}; starting an operation to repair it`);
-      await this.#repair(current);
+    // Only if nothing changed the cluster while it was observed (a hibernate that just started, say).
+    await store.updateObserved(cluster.id, toObserved(observation), { ...status, ifUpdatedAt: cluster.updatedAt });
+    if (!repair) return;
+    // The decision stands only for the cluster as observed: one hibernated or woken meanwhile waits for the next pass.
+    const current = await store.getCluster(cluster.id);
+    if (!current || current.currentOperationId || current.hibernated !== cluster.hibernated) return;
+    await this.#repair(current, status.message ?? 'the servers disagree with the spec', logger);
+  }
+
+  /**
+   * Starts the operation that brings the servers back to the spec. After a failed operation it waits for a
+   * person instead, and servers that keep stopping (a crash loop) are repaired ever less often.
+   */
+  async #repair(cluster: Cluster, reason: string, logger: LoggerService) {
+    const { store, operations } = this.#options;
+    const recent = await store.listClusterOperations(cluster.id, 10);
+    if (recent[0]?.state === 'failed') {
+      logger.debug(`Not repairing ${cluster.name}: its last operation failed`);
+      return;
+    }
+    const waitUntil = this.#nextRepairAllowedAt(recent);
+    if (waitUntil > this.#options.clock()) {
+      logger.debug(`Not repairing ${cluster.name} before ${new Date(waitUntil).toISOString()}: repaired recently`);
+      return;
+    }
+    const type = cluster.hibernated ? 'hibernate' : 'wake';
+    try {
+      const started = await operations.startIfUnchanged(cluster, { type, parameters: {} }, clusterSpecOf(cluster), {
+        requestedBy: AUTOMATIC_REQUESTERS.reconciler,
+        reason,
+      });
+      if (started) logger.info(`${cluster.name}: ${reason}; started a ${type} operation to repair it`);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      logger.debug(`Not repairing ${cluster.name}: an operation is in progress`);
     }
   }
 
-  async #removeOrphans(known: Set<string>) {
-    for (const id of await this.#driver.listClusterIds()) {
-      if (!known.has(id) && !(await this.#store.getCluster(id))) {
-        this.#logger.warn(`Removing orphaned cluster data ${id}: no cluster record refers to it`);
-        await this.#driver.deleteOrphan(id);
-      }
+  /** Repairs in a row (newest first, until one a person started) double the wait after the last of them. */
+  #nextRepairAllowedAt(recent: Operation[]): number {
+    const { repairBackoffMs, maxRepairBackoffMs } = this.#options;
+    let repairs = 0;
+    for (const operation of recent) {
+      if (operation.requestedBy !== AUTOMATIC_REQUESTERS.reconciler) break;
+      repairs++;
     }
+    if (repairs === 0) return 0;
+    const last = Date.parse(recent[0].finishedAt ?? recent[0].updatedAt);
+    return last + Math.min(repairBackoffMs * 2 ** (repairs - 1), maxRepairBackoffMs);
   }
 }

@@ -1,60 +1,48 @@
-import {
-  AuthService,
-  BackstageCredentials,
-  LoggerService,
-} from '@backstage/backend-plugin-api';
+import { AuthService, BackstageCredentials, LoggerService } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import {
-  ConflictError,
-  InputError,
-  NotFoundError,
-} from '@backstage/errors';
+import { ConflictError, InputError, NotFoundError, ServiceUnavailableError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  APP_DATABASE,
   backupsSchema,
+  billingManagePermission,
   Cluster,
   ClusterChange,
   ClusterMetrics,
-  clusterSpecOf,
   ClusterPage,
   ClusterSpec,
-  ClusterStatus,
   clusterCreatePermission,
   clusterCredentialsReadPermission,
   clusterDeletePermission,
   clusterReadPermission,
+  clusterSpecOf,
   clusterUpdatePermission,
+  computeUnitsOf,
   ConnectionDetails,
+  connectionUri,
   createClusterRequestSchema,
   describeValidationError,
   ListClustersQuery,
   Offering,
   Operation,
-  OperationType,
   updateClusterRequestSchema,
 } from '@orochi/backstage-plugin-orochi-common';
 import { ClusterDriver } from '@orochi/backstage-plugin-orochi-node';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { MetricsStore } from '../database/MetricsStore';
-import { OrochiStore } from '../database/OrochiStore';
-import { metricsSeries } from './metricsSeries';
+import { OperationRecord, OrochiStore } from '../database/OrochiStore';
 import { toDriverCluster } from '../engine/driverCluster';
+import { ClusterOperations } from '../operations/ClusterOperations';
 import { ClusterAuthorizer } from './ClusterAuthorizer';
-import { QuotaPolicy } from './QuotaPolicy';
-
-/** The status a cluster shows while an operation of each type runs. */
-const STATUS_DURING: Record<OperationType, ClusterStatus> = {
-  create: 'provisioning',
-  update: 'updating',
-  hibernate: 'hibernating',
-  wake: 'waking',
-  delete: 'deleting',
-};
+import { metricsSeries } from './metricsSeries';
+import { planQuotaGuard } from './planQuota';
 
 const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 1000;
-const RECONCILER = 'orochi:reconciler';
+/** Beyond what PostgreSQL's OFFSET takes comfortably, and far beyond any real page. */
+const MAX_OFFSET = 1_000_000_000;
+const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
 
 function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
   const result = schema.safeParse(input);
@@ -72,12 +60,10 @@ export class ClusterService {
   readonly #driverName: string;
   readonly #offering: Offering;
   readonly #authorizer: ClusterAuthorizer;
-  readonly #quota: QuotaPolicy;
+  readonly #operations: ClusterOperations;
   readonly #catalog: CatalogService;
   readonly #auth: AuthService;
   readonly #logger: LoggerService;
-  /** Called after an operation is written, so a worker picks it up at once. */
-  readonly #onOperation: () => void;
   readonly #createSchema: ReturnType<typeof createClusterRequestSchema>;
   readonly #updateSchema: ReturnType<typeof updateClusterRequestSchema>;
 
@@ -88,11 +74,10 @@ export class ClusterService {
     driverName: string;
     offering: Offering;
     authorizer: ClusterAuthorizer;
-    quota: QuotaPolicy;
+    operations: ClusterOperations;
     catalog: CatalogService;
     auth: AuthService;
     logger: LoggerService;
-    onOperation(): void;
   }) {
     this.#store = options.store;
     this.#metrics = options.metrics;
@@ -100,11 +85,10 @@ export class ClusterService {
     this.#driverName = options.driverName;
     this.#offering = options.offering;
     this.#authorizer = options.authorizer;
-    this.#quota = options.quota;
+    this.#operations = options.operations;
     this.#catalog = options.catalog;
     this.#auth = options.auth;
     this.#logger = options.logger;
-    this.#onOperation = options.onOperation;
     this.#createSchema = createClusterRequestSchema(options.offering);
     this.#updateSchema = updateClusterRequestSchema(options.offering);
   }
@@ -118,6 +102,8 @@ export class ClusterService {
     if (limit < 1 || limit > MAX_PAGE_SIZE) {
       throw new InputError(`limit: must be between 1 and ${MAX_PAGE_SIZE}`);
     }
+    const offset = query.offset ?? 0;
+    if (offset > MAX_OFFSET) throw new InputError(`offset: must be at most ${MAX_OFFSET}`);
     const filter = await this.#authorizer.filter(clusterReadPermission, credentials);
     if (filter === 'none') return { items: [], totalCount: 0 };
     return this.#store.listClusters({
@@ -126,177 +112,180 @@ export class ClusterService {
       status: query.status,
       search: query.search,
       limit,
-      offset: query.offset ?? 0,
+      offset,
     });
   }
 
   async get(credentials: BackstageCredentials, id: string): Promise<Cluster> {
-    const cluster = await this.#find(id);
-    await this.#authorizer.authorize(clusterReadPermission, credentials, cluster);
-    return cluster;
+    return this.#findReadable(credentials, id);
   }
 
-  async create(
-    credentials: BackstageCredentials,
-    body: unknown,
-    idempotencyKey?: string,
-  ): Promise<ClusterChange> {
+  async create(credentials: BackstageCredentials, body: unknown, idempotencyKey?: string): Promise<ClusterChange> {
     const requestedBy = this.#principal(credentials);
-    const scopedKey = idempotencyKey && `${requestedBy}:${idempotencyKey}`;
+    const scopedKey = idempotencyKey === undefined ? undefined : scopeIdempotencyKey(requestedBy, idempotencyKey);
     if (scopedKey) {
       const earlier = await this.#store.findOperationByIdempotencyKey(scopedKey);
       if (earlier) return this.#replay(credentials, earlier);
     }
     const request = parse(this.#createSchema, body);
-    const size = this.#offering.sizes.find(s => s.name === request.size)!;
+    const cu = computeUnitsOf(this.#offering, request.size);
     const spec: ClusterSpec = {
       name: request.name,
       owner: this.#normalizeRef(request.owner, 'group', 'owner'),
       ...(request.system ? { system: this.#normalizeRef(request.system, 'system', 'system') } : {}),
       plan: request.plan,
       size: request.size,
+      cu,
       instances: request.instances,
       storageGb: request.storageGb,
       version: request.version,
       region: request.region,
-      autoscaling: request.autoscaling ?? { enabled: false, minCu: size.cu, maxCu: size.cu },
+      autoscaling: request.autoscaling ?? { enabled: false, minCu: cu, maxCu: cu },
       scaleToZero: request.scaleToZero ?? { enabled: false, idleMinutes: 15 },
       backups: request.backups ?? backupsSchema.parse({ enabled: false }),
       pooling: request.pooling ?? { enabled: false },
       hibernated: false,
     };
+    // What the request names must exist before anyone is told they may not use it.
+    await this.#requireInCatalog(spec.owner, 'owner', 'group', credentials);
+    if (spec.system) await this.#requireInCatalog(spec.system, 'system', 'system', credentials);
     await this.#authorizer.authorize(clusterCreatePermission, credentials, spec);
-    await this.#requireInCatalog(spec.owner, 'owner', credentials);
-    if (spec.system) await this.#requireInCatalog(spec.system, 'system', credentials);
-    await this.#quota.check(spec);
-    const change = await this.#store.createCluster(
+    if (spec.plan !== this.#offering.defaults.plan) {
+      await this.#authorizer.authorizeBasic(
+        billingManagePermission,
+        credentials,
+        `choosing the ${spec.plan} plan instead of ${this.#offering.defaults.plan} is a billing decision`,
+      );
+    }
+    return this.#operations.create(
       {
         id: randomUUID(),
         spec,
-        status: STATUS_DURING.create,
         driver: this.#driverName,
-        database: 'app',
-        user: 'app',
+        database: APP_DATABASE.name,
+        user: APP_DATABASE.user,
         createdBy: requestedBy,
       },
-      { id: randomUUID(), type: 'create', requestedBy, idempotencyKey: scopedKey },
+      { requestedBy, idempotencyKey: scopedKey },
+      planQuotaGuard(this.#offering, spec),
     );
-    this.#onOperation();
-    return change;
   }
 
   async update(credentials: BackstageCredentials, id: string, body: unknown): Promise<ClusterChange> {
-    const cluster = await this.#find(id);
+    const cluster = await this.#findReadable(credentials, id);
     await this.#authorizer.authorize(clusterUpdatePermission, credentials, cluster);
     const request = parse(this.#updateSchema, body);
     if (request.storageGb !== undefined && request.storageGb < cluster.storageGb) {
       throw new InputError(`storageGb: storage can only grow; the cluster has ${cluster.storageGb} GB`);
     }
-    const spec: ClusterSpec = { ...clusterSpecOf(cluster), ...request };
-    await this.#quota.check(spec, clusterSpecOf(cluster));
-    return this.#start(cluster, 'update', spec, this.#principal(credentials));
+    const previous = clusterSpecOf(cluster);
+    const spec: ClusterSpec = {
+      ...previous,
+      ...request,
+      ...(request.size ? { cu: computeUnitsOf(this.#offering, request.size) } : {}),
+    };
+    const changed = (Object.keys(request) as Array<keyof typeof request>).filter(
+      key => JSON.stringify(previous[key]) !== JSON.stringify(spec[key]),
+    );
+    const pick = (source: ClusterSpec) => Object.fromEntries(changed.map(key => [key, source[key]]));
+    return this.#operations.start(
+      cluster,
+      { type: 'update', parameters: { from: pick(previous), to: pick(spec) } },
+      spec,
+      { requestedBy: this.#principal(credentials) },
+      { guard: planQuotaGuard(this.#offering, spec, previous) },
+    );
   }
 
   async hibernate(credentials: BackstageCredentials, id: string): Promise<ClusterChange> {
-    const cluster = await this.#find(id);
+    const cluster = await this.#findReadable(credentials, id);
     await this.#authorizer.authorize(clusterUpdatePermission, credentials, cluster);
     if (cluster.hibernated) throw new ConflictError(`Cluster ${cluster.name} is already hibernated`);
-    return this.#start(cluster, 'hibernate', { ...clusterSpecOf(cluster), hibernated: true }, this.#principal(credentials));
+    return this.#operations.start(
+      cluster,
+      { type: 'hibernate', parameters: {} },
+      { ...clusterSpecOf(cluster), hibernated: true },
+      { requestedBy: this.#principal(credentials) },
+    );
   }
 
   async wake(credentials: BackstageCredentials, id: string): Promise<ClusterChange> {
-    const cluster = await this.#find(id);
+    const cluster = await this.#findReadable(credentials, id);
     await this.#authorizer.authorize(clusterUpdatePermission, credentials, cluster);
     if (!cluster.hibernated) throw new ConflictError(`Cluster ${cluster.name} is not hibernated`);
-    return this.#start(cluster, 'wake', { ...clusterSpecOf(cluster), hibernated: false }, this.#principal(credentials));
+    return this.#operations.start(
+      cluster,
+      { type: 'wake', parameters: {} },
+      { ...clusterSpecOf(cluster), hibernated: false },
+      { requestedBy: this.#principal(credentials) },
+    );
   }
 
   async delete(credentials: BackstageCredentials, id: string): Promise<ClusterChange> {
-    const cluster = await this.#find(id);
+    const cluster = await this.#findReadable(credentials, id);
     await this.#authorizer.authorize(clusterDeletePermission, credentials, cluster);
-    return this.#start(cluster, 'delete', clusterSpecOf(cluster), this.#principal(credentials));
-  }
-
-  /**
-   * What the reconciler does when a cluster's servers disagree with its spec. After a failed operation it waits
-   * for a person to act instead, so a cluster that cannot start does not get an endless stream of attempts.
-   */
-  async repair(cluster: Cluster): Promise<void> {
-    const [latest] = await this.#store.listClusterOperations(cluster.id, 1);
-    if (latest?.state === 'failed') {
-      this.#logger.debug(`Not repairing ${cluster.name}: its last operation failed`);
-      return;
-    }
-    const type: OperationType = cluster.hibernated ? 'hibernate' : 'wake';
-    try {
-      const started = await this.#store.startOperationIfUnchanged(
-        cluster,
-        { spec: clusterSpecOf(cluster), status: STATUS_DURING[type] },
-        { id: randomUUID(), type, requestedBy: RECONCILER },
-      );
-      if (started) this.#onOperation();
-    } catch (error) {
-      if (!(error instanceof ConflictError)) throw error;
-      this.#logger.debug(`Not repairing ${cluster.name}: an operation is in progress`);
-    }
+    return this.#operations.start(cluster, { type: 'delete', parameters: {} }, clusterSpecOf(cluster), {
+      requestedBy: this.#principal(credentials),
+    });
   }
 
   async listOperations(credentials: BackstageCredentials, clusterId: string): Promise<Operation[]> {
-    await this.get(credentials, clusterId);
+    await this.#findReadable(credentials, clusterId);
     return this.#store.listClusterOperations(clusterId, 50);
   }
 
   async getOperation(credentials: BackstageCredentials, id: string): Promise<Operation> {
     const operation = await this.#store.getOperation(id);
-    if (!operation) throw new NotFoundError(`No operation with id ${id}`);
-    const { clusterOwner, ...rest } = operation;
     // The cluster may be gone (a finished delete); its owner is kept on the operation for this check.
-    await this.#authorizer.authorize(clusterReadPermission, credentials, {
-      owner: clusterOwner,
-      name: operation.clusterName,
-    });
-    return rest;
+    const readable =
+      operation &&
+      (await this.#authorizer.isAllowed(clusterReadPermission, credentials, { owner: operation.clusterOwner }));
+    if (!readable) throw new NotFoundError(`No operation with id ${id}`);
+    const { clusterOwner: _owner, ...rest } = operation;
+    return rest as Operation;
   }
 
   async metrics(credentials: BackstageCredentials, id: string, minutes: number): Promise<ClusterMetrics> {
     if (!Number.isInteger(minutes) || minutes < 1 || minutes > 24 * 60) {
       throw new InputError('minutes: must be a whole number from 1 to 1440');
     }
-    await this.get(credentials, id);
+    await this.#findReadable(credentials, id);
     return { points: metricsSeries(await this.#metrics.listSamples(id, Date.now() - minutes * 60_000)) };
   }
 
   async revealCredentials(credentials: BackstageCredentials, id: string): Promise<ConnectionDetails> {
-    const cluster = await this.#find(id);
+    const cluster = await this.#findReadable(credentials, id);
     await this.#authorizer.authorize(clusterCredentialsReadPermission, credentials, cluster);
     if (cluster.status === 'provisioning' || cluster.status === 'deleting') {
       throw new ConflictError(`Cluster ${cluster.name} is ${cluster.status}; credentials are not available`);
     }
-    const secret = await this.#driver.readCredentials(toDriverCluster(cluster, this.#offering));
-    const uri = `postgresql://${encodeURIComponent(secret.user)}:${encodeURIComponent(secret.password)}@${secret.host}:${secret.port}/${encodeURIComponent(secret.database)}`;
-    return { ...secret, uri };
+    const [latest] = await this.#store.listClusterOperations(cluster.id, 1);
+    if (latest?.type === 'create' && latest.state === 'failed') {
+      throw new ConflictError(`Cluster ${cluster.name} could not be created, so it has no credentials: ${latest.error}`);
+    }
+    let secret;
+    try {
+      secret = await this.#driver.readCredentials(toDriverCluster(cluster));
+    } catch (error) {
+      // The driver's error may name files or hosts; the caller learns only that it failed.
+      this.#logger.error(`Could not read the credentials of ${cluster.name}`, error as Error);
+      throw new ServiceUnavailableError(`The credentials of ${cluster.name} could not be read; the backend log says why`);
+    }
+    return { ...secret, uri: connectionUri(secret) };
   }
 
-  async #start(cluster: Cluster, type: OperationType, spec: ClusterSpec, requestedBy: string) {
-    const change = await this.#store.startOperation(
-      cluster.id,
-      { spec, status: STATUS_DURING[type] },
-      { id: randomUUID(), type, requestedBy },
-    );
-    this.#onOperation();
-    return change;
-  }
-
-  async #replay(credentials: BackstageCredentials, operation: Operation & { clusterOwner: string }): Promise<ClusterChange> {
+  async #replay(credentials: BackstageCredentials, operation: OperationRecord): Promise<ClusterChange> {
     const { clusterOwner: _owner, ...rest } = operation;
-    const cluster = await this.#find(operation.clusterId);
-    await this.#authorizer.authorize(clusterReadPermission, credentials, cluster);
-    return { cluster, operation: rest };
+    const cluster = await this.#findReadable(credentials, operation.clusterId);
+    return { cluster, operation: rest as Operation };
   }
 
-  async #find(id: string): Promise<Cluster> {
+  /** The cluster, if the caller may see it; one they may not see answers as if it did not exist. */
+  async #findReadable(credentials: BackstageCredentials, id: string): Promise<Cluster> {
     const cluster = await this.#store.getCluster(id);
-    if (!cluster) throw new NotFoundError(`No cluster with id ${id}`);
+    if (!cluster || !(await this.#authorizer.isAllowed(clusterReadPermission, credentials, cluster))) {
+      throw new NotFoundError(`No cluster with id ${id}`);
+    }
     return cluster;
   }
 
@@ -313,10 +302,10 @@ export class ClusterService {
     return stringifyEntityRef(parsed);
   }
 
-  async #requireInCatalog(ref: string, field: string, credentials: BackstageCredentials) {
+  async #requireInCatalog(ref: string, field: string, kind: string, credentials: BackstageCredentials) {
     const entity = await this.#catalog.getEntityByRef(ref, { credentials });
     if (!entity) {
-      throw new InputError(`${field}: ${ref} is not in the catalog`);
+      throw new InputError(`${field}: no such ${kind} in the catalog: ${ref}`);
     }
   }
 
@@ -329,4 +318,17 @@ export class ClusterService {
     }
     return 'unknown';
   }
+}
+
+/**
+ * Keys are scoped to who sent them, so two callers' keys never collide, and stored as a digest, so a key of
+ * any allowed length fits the column.
+ */
+function scopeIdempotencyKey(requestedBy: string, key: string): string {
+  if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(key)) {
+    throw new InputError(
+      `Idempotency-Key: must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable characters without spaces`,
+    );
+  }
+  return `sha256:${createHash('sha256').update(`${requestedBy}\n${key}`).digest('hex')}`;
 }

@@ -4,11 +4,13 @@ import {
   HttpAuthService,
 } from '@backstage/backend-plugin-api';
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
-import { ClusterChange, ClusterStatus } from '@orochi/backstage-plugin-orochi-common';
+import { ClusterChange, ClusterStatus, orphansReadPermission } from '@orochi/backstage-plugin-orochi-common';
 import express, { Request, Response } from 'express';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { OrphanTracker } from '../engine/OrphanTracker';
+import { ClusterAuthorizer } from './ClusterAuthorizer';
 import { ClusterService } from './ClusterService';
 
 type Spec = Parameters<typeof createValidatedOpenApiRouter>[0];
@@ -30,10 +32,12 @@ function list(value: unknown): string[] | undefined {
  */
 export async function createRouter(options: {
   service: ClusterService;
+  orphans: OrphanTracker;
+  authorizer: ClusterAuthorizer;
   httpAuth: HttpAuthService;
   auditor: AuditorService;
 }): Promise<express.Router> {
-  const { service, httpAuth, auditor } = options;
+  const { service, orphans, authorizer, httpAuth, auditor } = options;
   // The spec is loaded at run time, so the router is typed as a plain express router.
   const router: express.Router = createValidatedOpenApiRouter(loadOpenApiSpec());
   const credentials = (req: Request) => httpAuth.credentials(req, { allow: ['user', 'service'] });
@@ -138,6 +142,15 @@ export async function createRouter(options: {
 
   router.get('/operations/:operationId', async (req, res) => {
     res.json(await service.getOperation(await credentials(req), req.params.operationId));
+  });
+
+  router.get('/orphans', async (req, res) => {
+    await authorizer.authorizeBasic(
+      orphansReadPermission,
+      await credentials(req),
+      'orphaned driver resources are listed for platform admins',
+    );
+    res.json({ items: await orphans.list() });
   });
 
   return router;

@@ -67,6 +67,11 @@ export const clusterSpecSchema = z.object({
   system: z.string().optional(),
   plan: z.string(),
   size: z.string(),
+  /**
+   * Compute units of the size, recorded when the size was chosen, so a cluster keeps running at its size when
+   * the size is later removed from configuration.
+   */
+  cu: z.number().positive(),
   instances: z.number().int(),
   storageGb: z.number().int(),
   version: z.number().int(),
@@ -135,6 +140,7 @@ export function clusterSpecOf(cluster: Cluster): ClusterSpec {
     ...(cluster.system ? { system: cluster.system } : {}),
     plan: cluster.plan,
     size: cluster.size,
+    cu: cluster.cu,
     instances: cluster.instances,
     storageGb: cluster.storageGb,
     version: cluster.version,

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { clusterSpecSchema } from './cluster';
+import { ClusterStatus } from './status';
 
 export const OPERATION_TYPES = [
   'create',
@@ -13,6 +15,15 @@ export const operationTypeSchema = z.enum(OPERATION_TYPES);
 
 /** @public */
 export type OperationType = z.infer<typeof operationTypeSchema>;
+
+/** The status a cluster shows while an operation of each type runs. */
+export const STATUS_DURING_OPERATION: Record<OperationType, ClusterStatus> = {
+  create: 'provisioning',
+  update: 'updating',
+  hibernate: 'hibernating',
+  wake: 'waking',
+  delete: 'deleting',
+};
 
 export const OPERATION_STATES = [
   'pending',
@@ -38,21 +49,62 @@ export const operationStepSchema = z.object({
 /** @public */
 export type OperationStep = z.infer<typeof operationStepSchema>;
 
-/** A durable change to one cluster, executed step by step through the cluster's driver. */
-export const operationSchema = z.object({
+/** The fields of a spec an update changed, before and after. */
+const specFieldsSchema = clusterSpecSchema.partial();
+
+/**
+ * The parameters each operation type carries, stored with the operation and validated when it is written and
+ * when a worker runs it. A new type adds its entry here and a handler in the backend.
+ */
+export const operationParametersSchemas = {
+  create: z.strictObject({}),
+  update: z.strictObject({ from: specFieldsSchema, to: specFieldsSchema }),
+  hibernate: z.strictObject({}),
+  wake: z.strictObject({}),
+  delete: z.strictObject({}),
+} satisfies Record<OperationType, z.ZodType>;
+
+/** @public */
+export type OperationParameters<T extends OperationType = OperationType> = z.infer<
+  (typeof operationParametersSchemas)[T]
+>;
+
+/** An operation's type with its parameters, as one discriminated value. */
+export const operationRequestSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('create'), parameters: operationParametersSchemas.create }),
+  z.object({ type: z.literal('update'), parameters: operationParametersSchemas.update }),
+  z.object({ type: z.literal('hibernate'), parameters: operationParametersSchemas.hibernate }),
+  z.object({ type: z.literal('wake'), parameters: operationParametersSchemas.wake }),
+  z.object({ type: z.literal('delete'), parameters: operationParametersSchemas.delete }),
+]);
+
+/** @public */
+export type OperationRequest = z.infer<typeof operationRequestSchema>;
+
+/** Who started operations that no person asked for, as recorded in `requestedBy`. */
+export const AUTOMATIC_REQUESTERS = {
+  reconciler: 'orochi:reconciler',
+} as const;
+
+const operationFieldsSchema = z.object({
   id: z.string(),
   clusterId: z.string(),
   clusterName: z.string(),
-  type: operationTypeSchema,
   state: operationStateSchema,
   steps: z.array(operationStepSchema),
   attempts: z.number().int(),
   error: z.string().optional(),
+  /** A user entity ref, a service's subject, or one of {@link AUTOMATIC_REQUESTERS}. */
   requestedBy: z.string(),
+  /** Why an automatic operation was started. */
+  reason: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   finishedAt: z.string().optional(),
 });
+
+/** A durable change to one cluster, executed step by step through the cluster's driver. */
+export const operationSchema = operationFieldsSchema.and(operationRequestSchema);
 
 /** @public */
 export type Operation = z.infer<typeof operationSchema>;

@@ -19,8 +19,16 @@ function oneOf<T extends string | number>(values: T[], what: string) {
   };
 }
 
+/**
+ * Seconds and minutes as single values: a schedule that fires at most once an hour (more often would take base
+ * backups faster than they can be kept).
+ */
+const atMostHourly = (schedule: string) => /^\d{1,2} \d{1,2} /.test(schedule);
+
 function requestFields(offering: Offering) {
   const { limits } = offering;
+  const units = offering.sizes.map(s => s.cu);
+  const [smallest, largest] = [Math.min(...units), Math.max(...units)];
   return {
     size: z.string().superRefine(
       oneOf(
@@ -38,7 +46,13 @@ function requestFields(offering: Offering) {
       .int()
       .min(limits.minStorageGb, `must be at least ${limits.minStorageGb} GB`)
       .max(limits.maxStorageGb, `must be at most ${limits.maxStorageGb} GB`),
-    autoscaling: autoscalingSchema,
+    autoscaling: autoscalingSchema
+      .refine(a => a.minCu >= smallest, { message: `must be at least ${smallest} CU (the smallest size)`, path: ['minCu'] })
+      .refine(a => a.maxCu <= largest, { message: `must be at most ${largest} CU (the largest size)`, path: ['maxCu'] }),
+    backups: backupsSchema.refine(b => atMostHourly(b.schedule), {
+      message: 'must run at most once an hour: give seconds and minutes as single numbers, e.g. "0 0 3 * * *"',
+      path: ['schedule'],
+    }),
     scaleToZero: scaleToZeroSchema,
     pooling: poolingSchema.refine(p => !p.enabled || offering.features.pooling, {
       message: 'this installation’s driver has no connection pooler',
@@ -78,7 +92,7 @@ export function createClusterRequestSchema(offering: Offering) {
       .default(defaults.region),
     autoscaling: fields.autoscaling.optional(),
     scaleToZero: fields.scaleToZero.optional(),
-    backups: backupsSchema.optional(),
+    backups: fields.backups.optional(),
     pooling: fields.pooling.optional(),
   });
 }

@@ -7,6 +7,7 @@ export function clusterSpec(name: string, overrides: Partial<ClusterSpec> = {}):
     owner: 'group:default/team-payments',
     plan: 'pro',
     size: 'small',
+    cu: 1,
     instances: 1,
     storageGb: 1,
     version: 15,

@@ -8,7 +8,7 @@ const OWNER_ATTEMPTS = 60;
 const OWNER_RETRY_MS = 2000;
 
 function notInCatalogYet(error: unknown): boolean {
-  return /is not in the catalog/.test(describeApiError(error));
+  return /no such group in the catalog/.test(describeApiError(error));
 }
 
 /**

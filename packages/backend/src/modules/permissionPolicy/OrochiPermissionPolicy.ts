@@ -9,9 +9,12 @@ import {
   PolicyQuery,
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
+import { catalogConditions, createCatalogConditionalDecision } from '@backstage/plugin-catalog-backend/alpha';
+import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import {
   billingReadPermission,
   clusterReadPermission,
+  OROCHI_CLUSTER_ENTITY_TYPE,
   OROCHI_CLUSTER_RESOURCE_TYPE,
 } from '@orochi/backstage-plugin-orochi-common';
 import {
@@ -22,7 +25,7 @@ import {
 /**
  * The portal's policy. For Orochi: platform admins may do everything; the owners of a cluster (members of its
  * owning group) may create, change and delete it and read its credentials; everyone reads clusters (or only
- * their owners, with `orochi.clusterVisibility: owners`) and billing; only admins manage billing. Other plugins' permissions are allowed, as in Backstage's default setup.
+ * their owners, with `orochi.clusterVisibility: owners`, in the Orochi API and in the catalog) and billing; only admins manage billing. Other plugins' permissions are allowed, as in Backstage's default setup.
  */
 export class OrochiPermissionPolicy implements PermissionPolicy {
   readonly #platformAdmins: string[];
@@ -35,11 +38,19 @@ export class OrochiPermissionPolicy implements PermissionPolicy {
 
   async handle(request: PolicyQuery, user?: PolicyQueryUser): Promise<PolicyDecision> {
     const { permission } = request;
-    if (!permission.name.startsWith('orochi.')) {
-      return { result: AuthorizeResult.ALLOW };
-    }
     const ownership = user?.info.ownershipEntityRefs ?? [];
-    if (ownership.some(ref => this.#platformAdmins.includes(ref))) {
+    const isAdmin = ownership.some(ref => this.#platformAdmins.includes(ref));
+    if (isPermission(permission, catalogEntityReadPermission) && this.#visibility === 'owners' && !isAdmin) {
+      // Clusters hidden in the Orochi API are hidden in the catalog too.
+      return createCatalogConditionalDecision(permission, {
+        anyOf: [
+          { not: catalogConditions.isEntityKind({ kinds: ['Resource'] }) },
+          { not: catalogConditions.hasSpec({ key: 'type', value: OROCHI_CLUSTER_ENTITY_TYPE }) },
+          catalogConditions.isEntityOwner({ claims: ownership }),
+        ],
+      });
+    }
+    if (!permission.name.startsWith('orochi.') || isAdmin) {
       return { result: AuthorizeResult.ALLOW };
     }
     if (isResourcePermission(permission, OROCHI_CLUSTER_RESOURCE_TYPE)) {

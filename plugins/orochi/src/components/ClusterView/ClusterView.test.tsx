@@ -14,6 +14,7 @@ const operation = (overrides: Partial<Operation>): Operation => ({
   clusterId: 'id-orders-db',
   clusterName: 'orders-db',
   type: 'create',
+  parameters: {},
   state: 'succeeded',
   steps: [],
   attempts: 1,
@@ -21,7 +22,7 @@ const operation = (overrides: Partial<Operation>): Operation => ({
   createdAt: '2026-11-23T00:00:00.000Z',
   updatedAt: '2026-11-23T00:00:00.000Z',
   ...overrides,
-});
+}) as Operation;
 
 async function render(
   options: { api?: ReturnType<typeof orochiApiMock>; allow?: (name: string) => boolean; onDeleted?: () => void; clusterId?: string } = {},

@@ -1,7 +1,7 @@
 import { useApi } from '@backstage/frontend-plugin-api';
 import { Alert, Button, Flex, Text } from '@backstage/ui';
 import { TitledCard } from './TitledCard';
-import { Cluster, ConnectionDetails } from '@orochi/backstage-plugin-orochi-common';
+import { Cluster, ConnectionDetails, connectionUri } from '@orochi/backstage-plugin-orochi-common';
 import { useState } from 'react';
 import { orochiApiRef } from '../../api';
 import { describeApiError } from '@orochi/backstage-plugin-orochi-common';
@@ -59,7 +59,7 @@ export const ConnectionCard = ({ cluster, credentials }: { cluster: Cluster; cre
     );
   }
 
-  const uri = revealed?.uri ?? `postgresql://${cluster.user}@${primary.host}:${primary.port}/${cluster.database}`;
+  const uri = revealed?.uri ?? connectionUri({ host: primary.host, port: primary.port, database: cluster.database, user: cluster.user });
   const psql = `psql "${uri}"`;
   const reveal = async () => {
     setRevealing(true);
