@@ -12,7 +12,7 @@ jest.setTimeout(60_000);
 
 const databases = createTestDatabases();
 
-async function setup(handler: OperationHandler<'create'>, store?: (real: OrochiStore) => OrochiStore) {
+async function setup(handler: OperationHandler<'create'>, store?: (real: OrochiStore) => OrochiStore, maxAttempts = 3) {
   const knex = await databases.init('SQLITE_3');
   const real = await DatabaseOrochiStore.create({ database: mockServices.database({ knex }) });
   const { operation, cluster } = await real.createCluster(
@@ -24,7 +24,7 @@ async function setup(handler: OperationHandler<'create'>, store?: (real: OrochiS
     handlers: new OperationHandlers([handler]),
     logger: mockServices.logger.mock(),
     leaseSeconds: 0.3,
-    maxAttempts: 3,
+    maxAttempts,
     concurrency: 4,
   });
   return { knex, store: real, engine, operationId: operation.id, clusterId: cluster.id };
@@ -101,6 +101,26 @@ describe('OperationEngine', () => {
     expect(run).not.toHaveBeenCalled();
     expect((await store.getOperation(operationId))?.error).toMatch(/Invalid parameters: size: unknown field/);
     expect(await store.getCluster(clusterId)).toMatchObject({ status: 'failed' });
+    await engine.stop();
+  });
+
+  it('records a failure without the file paths of the backend host', async () => {
+    const failing: OperationHandler<'create'> = {
+      type: 'create',
+      async run({ context }) {
+        return context.step('Start primary', async () => {
+          throw new Error('pg_ctl: could not start server; examine /var/lib/orochi/clusters/c1/server.log');
+        });
+      },
+    };
+    const { engine, store, operationId } = await setup(failing, undefined, 1);
+    await engine.claimAndDispatch();
+    const failed = await eventually('the operation to fail', async () => {
+      const operation = await store.getOperation(operationId);
+      return operation?.state === 'failed' ? operation : undefined;
+    });
+    expect(failed.error).toBe('Error: pg_ctl: could not start server; examine server.log');
+    expect(failed.steps).toEqual([expect.objectContaining({ name: 'Start primary', state: 'failed', message: failed.error })]);
     await engine.stop();
   });
 

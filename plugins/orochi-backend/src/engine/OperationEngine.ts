@@ -11,6 +11,7 @@ import { ClaimedOperation, OrochiStore } from '../database/OrochiStore';
 import { OperationHandlers } from '../operations/OperationHandlers';
 import { toDriverCluster } from './driverCluster';
 import { LeaseKeeper } from './LeaseKeeper';
+import { publicMessage } from './publicMessage';
 
 export interface OperationEngineOptions {
   store: OrochiStore;
@@ -171,7 +172,7 @@ export class OperationEngine {
           return result;
         } catch (error) {
           step.state = 'failed';
-          step.message = stringifyError(error);
+          step.message = publicMessage(error);
           throw error;
         } finally {
           step.finishedAt = new Date().toISOString();
@@ -183,14 +184,15 @@ export class OperationEngine {
 
   async #recordFailure(operation: ClaimedOperation, error: unknown, log: LoggerService) {
     const { store, maxAttempts } = this.#options;
-    const message = stringifyError(error);
+    // The log has the whole story; the operation, which callers see, has it without the host's file paths.
+    const message = publicMessage(error);
     try {
       if (operation.attempts < maxAttempts) {
         const backoffMs = 2 ** operation.attempts * 1000;
-        log.warn(`${operation.type} attempt ${operation.attempts} failed, retrying in ${backoffMs / 1000}s: ${message}`);
+        log.warn(`${operation.type} attempt ${operation.attempts} failed, retrying in ${backoffMs / 1000}s: ${stringifyError(error)}`);
         await store.retryOperation(operation.id, operation.leaseToken, message, Date.now() + backoffMs);
       } else {
-        log.error(`${operation.type} of ${operation.clusterName} failed: ${message}`);
+        log.error(`${operation.type} of ${operation.clusterName} failed: ${stringifyError(error)}`);
         await store.finishOperation(operation.id, operation.leaseToken, {
           state: 'failed',
           error: message,
