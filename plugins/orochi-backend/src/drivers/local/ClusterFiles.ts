@@ -16,7 +16,7 @@ export class ClusterFiles {
     return join(this.clustersDirectory, id);
   }
 
-  /** Ports and name, written by the backend; what adoption after a restart starts from. */
+  /** Ports, name and installation, written by the backend; what adoption after a restart starts from. */
   meta(id: string) {
     return join(this.cluster(id), 'meta.json');
   }

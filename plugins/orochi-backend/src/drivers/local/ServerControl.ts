@@ -1,0 +1,127 @@
+import { needsRestart } from '@orochi/backstage-plugin-orochi-node';
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ClusterStorage } from './ClusterStorage';
+import { isPostmasterOf, readPostmasterPid } from './postmaster';
+import { PortAllocator } from './ports';
+import { PostgresInstallation } from './PostgresInstallation';
+import { run } from './processes';
+
+export interface ServerState {
+  running: boolean;
+  ready: boolean;
+  pid?: number;
+}
+
+/**
+ * Starts, stops and reconfigures one instance's server with pg_ctl, and tells whether it runs from its
+ * postmaster.pid. Orochi's settings live in `orochi.conf`, which the data directory's postgresql.conf includes.
+ */
+export class ServerControl {
+  readonly #pg: PostgresInstallation;
+  readonly #storage: ClusterStorage;
+  readonly #ports: PortAllocator;
+  readonly #listenAddress: string;
+
+  constructor(options: {
+    pg: PostgresInstallation;
+    storage: ClusterStorage;
+    ports: PortAllocator;
+    listenAddress: string;
+  }) {
+    this.#pg = options.pg;
+    this.#storage = options.storage;
+    this.#ports = options.ports;
+    this.#listenAddress = options.listenAddress;
+  }
+
+  /** Whether the instance's server runs: its postmaster.pid names a live PostgreSQL server of this data directory. */
+  async state(id: string, index: number): Promise<ServerState> {
+    const pgdata = this.#storage.files.pgdata(id, index);
+    const file = await readPostmasterPid(pgdata);
+    if (!file || !(await isPostmasterOf(file.pid, pgdata))) return { running: false, ready: false };
+    return { running: true, ready: file.status === 'ready', pid: file.pid };
+  }
+
+  /**
+   * Writes the instance's settings and makes the server run with them: start, reload or restart as needed.
+   * `settings` come last, so they override the driver's own.
+   */
+  async ensure(id: string, index: number, settings: Record<string, string>) {
+    const { files } = this.#storage;
+    const running = (await this.state(id, index)).running;
+    const meta = running ? (await this.#storage.readMeta(id))! : await this.#ports.portForStart(id, index);
+    const pgdata = files.pgdata(id, index);
+    const socketDirectory = files.socketDirectory(id, index);
+    await this.#storage.serverDirectory(socketDirectory);
+    const configPath = join(pgdata, 'orochi.conf');
+    const previous = existsSync(configPath) ? parseSettings(await readFile(configPath, 'utf8')) : {};
+    const wanted: Record<string, string> = {
+      port: String(meta.ports[index]),
+      listen_addresses: quoteSetting(this.#listenAddress),
+      unix_socket_directories: quoteSetting(socketDirectory),
+      unix_socket_permissions: '0700',
+      wal_level: 'replica',
+      max_wal_senders: '10',
+      hot_standby: 'on',
+      password_encryption: 'scram-sha-256',
+      ...(this.#pg.hasOrochiExtension ? { shared_preload_libraries: "'orochi'" } : {}),
+      ...settings,
+    };
+    const changed = JSON.stringify(previous) !== JSON.stringify(wanted);
+    if (changed) {
+      const content = Object.entries(wanted)
+        .map(([key, value]) => `${key} = ${value}`)
+        .join('\n');
+      await this.#storage.writeAtomically(configPath, `# Written by Orochi's local driver\n${content}\n`, 0o600, true);
+    }
+    const pgCtl = (...args: string[]) =>
+      run(this.#pg.bin('pg_ctl'), ['-D', pgdata, ...args], {
+        identity: this.#storage.identity,
+        cwd: files.instance(id, index),
+      });
+    const log = files.log(id, index);
+    if (!running) {
+      // A postmaster.pid left by a server that no longer runs (its PID may belong to another process by now)
+      // would make the new server refuse to start, or pg_ctl signal that process.
+      await rm(join(pgdata, 'postmaster.pid'), { force: true });
+      await pgCtl('-l', log, '-w', '-t', '120', 'start');
+    } else if (changed && needsRestart(previous, wanted)) {
+      await pgCtl('-l', log, '-m', 'fast', '-w', '-t', '120', 'restart');
+    } else if (changed) {
+      await pgCtl('reload');
+    }
+  }
+
+  async stop(id: string, index: number, mode: 'fast' | 'immediate') {
+    if (!(await this.state(id, index)).running) return;
+    await run(
+      this.#pg.bin('pg_ctl'),
+      ['-D', this.#storage.files.pgdata(id, index), '-m', mode, '-w', '-t', '120', 'stop'],
+      { identity: this.#storage.identity },
+    );
+  }
+
+  /** Standbys first, so none of them loses its primary while still streaming. */
+  async stopAll(id: string, mode: 'fast' | 'immediate') {
+    const indexes = await this.#storage.instanceIndexes(id);
+    for (const index of indexes.reverse()) {
+      await this.stop(id, index, mode);
+    }
+  }
+}
+
+/** A string value as postgresql.conf quotes it. */
+export function quoteSetting(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+}
+
+function parseSettings(content: string): Record<string, string> {
+  const settings: Record<string, string> = {};
+  for (const line of content.split('\n')) {
+    const match = line.match(/^(\w+) = (.*)$/);
+    if (match) settings[match[1]] = match[2];
+  }
+  return settings;
+}

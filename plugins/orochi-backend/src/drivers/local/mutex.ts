@@ -1,0 +1,10 @@
+/** Serialises async work on one key (port allocation, template creation). */
+export class Mutex {
+  #tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(fn);
+    this.#tail = result.catch(() => undefined);
+    return result;
+  }
+}
