@@ -1,6 +1,7 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import orochiPlugin from '@orochi/backstage-plugin-orochi-backend';
+// Named, not the default loader: startTestBackend adds a stand-in plugin for a module whose plugin it cannot see.
+import { orochiModuleLocalDriver, orochiPlugin } from '@orochi/backstage-plugin-orochi-backend';
 import { eventually, exampleEntities, localDriverConfig, localDriverDirectory, stopServers, waitForOperation } from '@orochi/test-utils';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,12 +21,15 @@ describe('the example clusters', () => {
     startTestBackend({
       features: [
         orochiPlugin,
+        orochiModuleLocalDriver,
         exampleClustersModule,
         catalogServiceMock.factory({ entities: exampleEntities() }),
         mockServices.rootConfig.factory({
           data: {
             orochi: {
               ...localDriverConfig(join(dataDirectory, 'clusters'), { from: 55100, to: 55199 }).orochi,
+              // As in app-config.yaml: the module creates them as the plugin's own service.
+              serviceAccess: [{ subject: 'plugin:orochi', permissions: ['orochi.cluster.create'] }],
               examples: {
                 stateFile,
                 clusters: [

@@ -5,7 +5,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import request from 'supertest';
-import { orochiPlugin } from './plugin';
+import orochiPlugin from '.';
 import {
   connect,
   exampleEntities,
@@ -199,9 +199,9 @@ describe('the Orochi API with the local driver', () => {
     const long = await request(server).post('/api/orochi/clusters').set('Idempotency-Key', 'k'.repeat(201)).send({ name: 'key-db', owner: 'team-search' });
     expect(long.status).toBe(400);
     expect(long.body.error.message).toMatch(/idempotency-key must NOT have more than 200 characters/i);
-    const spaced = await request(server).post('/api/orochi/clusters').set('Idempotency-Key', 'a key').send({ name: 'key-db', owner: 'team-search' });
-    expect(spaced.status).toBe(400);
-    expect(spaced.body.error.message).toMatch(/Idempotency-Key: must be 1 to 200 printable characters/);
+    const empty = await request(server).post('/api/orochi/clusters').set('Idempotency-Key', '').send({ name: 'key-db', owner: 'team-search' });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.message).toMatch(/Idempotency-Key: must be 1 to 200 printable ASCII characters/);
     // The longest allowed key fits, whoever sends it.
     const longest = await request(server).post('/api/orochi/clusters').set('Idempotency-Key', 'k'.repeat(200)).send({ name: 'key-db', owner: 'team-search' });
     expect(longest.status).toBe(202);

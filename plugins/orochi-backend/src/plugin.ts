@@ -21,7 +21,6 @@ import { DatabaseMetricsStore } from './database/DatabaseMetricsStore';
 import { DatabaseOrochiStore } from './database/DatabaseOrochiStore';
 import { DatabaseOrphanStore } from './database/OrphanStore';
 import { withChangeEvents } from './database/PublishingOrochiStore';
-import { LocalDriver } from './drivers/local/LocalDriver';
 import { MetricsSampler } from './engine/MetricsSampler';
 import { OperationEngine } from './engine/OperationEngine';
 import { OrphanTracker } from './engine/OrphanTracker';
@@ -84,18 +83,10 @@ export const orochiPlugin = createBackendPlugin({
         });
         permissionsRegistry.addPermissions([billingReadPermission, billingManagePermission, orphansReadPermission]);
 
-        const driver: ClusterDriver | undefined =
-          drivers.get(config.driver) ??
-          (config.driver === 'local'
-            ? await LocalDriver.create({
-                config: config.local,
-                installationId: config.installationId,
-                logger: logger.child({ driver: 'local' }),
-              })
-            : undefined);
+        const driver = drivers.get(config.driver);
         if (!driver) {
           throw new Error(
-            `orochi.driver is "${config.driver}" but no such driver is installed (known: local, ${[...drivers.keys()].join(', ')})`,
+            `orochi.driver is "${config.driver}" but no module added such a driver (known: ${[...drivers.keys()].join(', ') || 'none'})`,
           );
         }
         const offering = config.offering(await driver.capabilities());
