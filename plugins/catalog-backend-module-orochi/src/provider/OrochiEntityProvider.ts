@@ -11,7 +11,7 @@ import {
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
 import { EventsService } from '@backstage/plugin-events-node';
-import { Cluster, OrochiApi, OrochiClient } from '@orochi/backstage-plugin-orochi-common';
+import { Cluster, clusterEntityRef, OrochiApi, OrochiClient } from '@orochi/backstage-plugin-orochi-common';
 import {
   ClusterChangedEvent,
   OROCHI_CLUSTER_CHANGED_TOPIC,
@@ -99,7 +99,7 @@ export class OrochiEntityProvider implements EntityProvider {
     const removal = {
       type: 'delta' as const,
       added: [],
-      removed: [{ entityRef: `resource:default/${change.name}`, locationKey: this.getProviderName() }],
+      removed: [{ entityRef: clusterEntityRef(change.name), locationKey: this.getProviderName() }],
     };
     if (change.deleted) {
       await connection.applyMutation(removal);

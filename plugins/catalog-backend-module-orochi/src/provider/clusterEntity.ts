@@ -1,5 +1,10 @@
 import { Entity } from '@backstage/catalog-model';
-import { Cluster, CLUSTER_ID_ANNOTATION, OROCHI_CLUSTER_ENTITY_TYPE } from '@orochi/backstage-plugin-orochi-common';
+import {
+  Cluster,
+  CLUSTER_ID_ANNOTATION,
+  clusterPagePath,
+  OROCHI_CLUSTER_ENTITY_TYPE,
+} from '@orochi/backstage-plugin-orochi-common';
 
 /**
  * The catalog entity of a cluster: a `Resource` of type `orochi-cluster` owned by the cluster's group. It
@@ -40,7 +45,7 @@ export function clusterEntity(
       tags: ['postgresql', 'orochi'],
       links: [
         {
-          url: `${options.appBaseUrl}/orochi/clusters/${cluster.id}`,
+          url: `${options.appBaseUrl}${clusterPagePath(cluster.id)}`,
           title: 'Open in Orochi',
           icon: 'dashboard',
         },

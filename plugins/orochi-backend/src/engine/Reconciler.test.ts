@@ -36,7 +36,9 @@ function fakeDriver(options: { ids?: string[]; observe?: () => Promise<ClusterOb
 
 async function setup(driver: ClusterDriver, options: { deleteOrphansAfterMs?: number; clock?: () => number } = {}) {
   const database = mockServices.database({ knex: await databases.init('SQLITE_3') });
-  const clock = options.clock ?? Date.now;
+  // Strictly increasing, so operations written in one millisecond are still listed in the order they were made.
+  let last = 0;
+  const clock = options.clock ?? (() => (last = Math.max(Date.now(), last + 1)));
   const store = await DatabaseOrochiStore.create({ database, clock: () => new Date(clock()) });
   const operations = new ClusterOperations({ store, onStarted: () => undefined });
   const orphans = new OrphanTracker({
@@ -128,7 +130,8 @@ describe('Reconciler', () => {
   it('repairs a crash-looping cluster ever less often, recording who started each repair and why', async () => {
     let now = Date.now();
     const driver = fakeDriver({ observe: async () => observation('stopped') });
-    const { store, reconciler, readyCluster, finishRunning } = await setup(driver, { clock: () => now });
+    // Time moves on a little with every reading, so operations are ordered as they happened.
+    const { store, reconciler, readyCluster, finishRunning } = await setup(driver, { clock: () => ++now });
     const cluster = await readyCluster('looping-db');
     const repairs = async () =>
       (await store.listClusterOperations(cluster.id, 50)).filter(o => o.requestedBy === 'orochi:reconciler');

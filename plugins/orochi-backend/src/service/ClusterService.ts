@@ -325,10 +325,8 @@ export class ClusterService {
  * any allowed length fits the column.
  */
 function scopeIdempotencyKey(requestedBy: string, key: string): string {
-  if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(key)) {
-    throw new InputError(
-      `Idempotency-Key: must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable characters without spaces`,
-    );
+  if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x20-\x7e]+$/.test(key)) {
+    throw new InputError(`Idempotency-Key: must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters`);
   }
   return `sha256:${createHash('sha256').update(`${requestedBy}\n${key}`).digest('hex')}`;
 }

@@ -29,7 +29,7 @@ export const examples: TemplateExample[] = [
             system: 'payments',
             size: 'medium',
             instances: 3,
-            storageGb: 20,
+            storageGb: 10,
             backups: true,
           },
         },

@@ -1,12 +1,18 @@
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { Cluster, CreateClusterRequest } from '@orochi/backstage-plugin-orochi-common';
+import {
+  APP_DATABASE,
+  Cluster,
+  clusterEntityRef,
+  clusterPagePath,
+  CreateClusterRequest,
+} from '@orochi/backstage-plugin-orochi-common';
 import { examples } from './createCluster.examples';
 import { explained, OrochiActionDeps, orochiApi, userToken, waitForOperation } from './orochiApi';
 
 /** Where a cluster is shown in the portal, with its connection details (the password on request). */
-export function clusterPageUrl(appBaseUrl: string, clusterId: string) {
-  return `${appBaseUrl}/orochi/clusters/${clusterId}`;
+function clusterPageUrl(appBaseUrl: string, clusterId: string) {
+  return `${appBaseUrl}${clusterPagePath(clusterId)}`;
 }
 
 /**
@@ -58,9 +64,9 @@ export function createOrochiClusterCreateAction(deps: OrochiActionDeps) {
         await checkAgainstOffering(request, await api.getOffering({ token: await token() }));
         ctx.logger.info(`Dry run: would create cluster ${request.name} owned by ${request.owner}`);
         ctx.output('clusterId', 'dry-run');
-        ctx.output('entityRef', `resource:default/${request.name}`);
-        ctx.output('database', 'app');
-        ctx.output('user', 'app');
+        ctx.output('entityRef', clusterEntityRef(request.name));
+        ctx.output('database', APP_DATABASE.name);
+        ctx.output('user', APP_DATABASE.user);
         ctx.output('credentialsUrl', clusterPageUrl(deps.appBaseUrl, 'dry-run'));
         return;
       }
@@ -85,7 +91,7 @@ export function createOrochiClusterCreateAction(deps: OrochiActionDeps) {
       );
       const primary = cluster.endpoints.find(e => e.role === 'primary');
       ctx.output('clusterId', cluster.id);
-      ctx.output('entityRef', `resource:default/${cluster.name}`);
+      ctx.output('entityRef', clusterEntityRef(cluster.name));
       if (primary) {
         ctx.output('host', primary.host);
         ctx.output('port', primary.port);
