@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import orochiPlugin from '.';
+import { spec } from './schema/openapi.generated';
 import {
   connect,
   exampleEntities,
@@ -14,6 +15,7 @@ import {
   localDriverDirectory,
   serverPids,
   stopServers,
+  openApiCheckedUrl,
   waitForOperation,
 } from '@orochi/test-utils';
 
@@ -185,6 +187,37 @@ describe('the Orochi API with the local driver', () => {
     expect(second.body.error.message).toMatch(/hibernate operation in progress/);
     await waitForOperation(server, first.body.operation.id);
     const deleted = await request(server).delete(`/api/orochi/clusters/${id}`);
+    expect(await waitForOperation(server, deleted.body.operation.id)).toMatchObject({ state: 'succeeded' });
+  });
+
+  it('answers every route as the generated OpenAPI document says, errors included', async () => {
+    const api = await openApiCheckedUrl(server, '/api/orochi', spec);
+    const call = () => request(api);
+    expect((await call().get('/health')).status).toBe(200);
+    expect((await call().get('/config')).status).toBe(200);
+    const created = await call().post('/clusters').send({ name: 'spec-db', owner: 'team-search' });
+    expect(created.status).toBe(202);
+    const id: string = created.body.cluster.id;
+    await waitForOperation(server, created.body.operation.id);
+    expect((await call().get(`/clusters?owner=team-search&status=ready&search=spec&limit=5&offset=0`)).body.totalCount).toBe(1);
+    expect((await call().get(`/clusters/${id}`)).status).toBe(200);
+    expect((await call().get(`/clusters/${id}/operations`)).body.items).toHaveLength(1);
+    expect((await call().get(`/operations/${created.body.operation.id}`)).status).toBe(200);
+    expect((await call().get(`/clusters/${id}/metrics?minutes=5`)).status).toBe(200);
+    expect((await call().get(`/clusters/${id}/credentials`)).status).toBe(200);
+    const updated = await call().patch(`/clusters/${id}`).send({ instances: 2 });
+    expect(updated.body.operation).toMatchObject({ type: 'update', parameters: { from: { instances: 1 }, to: { instances: 2 } } });
+    await waitForOperation(server, updated.body.operation.id);
+    const hibernated = await call().post(`/clusters/${id}/hibernate`);
+    await waitForOperation(server, hibernated.body.operation.id);
+    const woken = await call().post(`/clusters/${id}/wake`);
+    await waitForOperation(server, woken.body.operation.id);
+    expect((await call().get('/orphans')).body).toEqual({ items: [] });
+    // Errors are in the document too.
+    expect((await call().post('/clusters').send({ name: 'Bad Name', owner: 'team-search' })).status).toBe(400);
+    expect((await call().get('/clusters/no-such-id')).status).toBe(404);
+    expect((await call().post(`/clusters/${id}/wake`)).status).toBe(409);
+    const deleted = await call().delete(`/clusters/${id}`);
     expect(await waitForOperation(server, deleted.body.operation.id)).toMatchObject({ state: 'succeeded' });
   });
 

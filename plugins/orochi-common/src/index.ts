@@ -14,6 +14,8 @@ export * from './domain/offering';
 export * from './domain/requests';
 export * from './domain/metrics';
 export * from './permissions';
+export * from './api/responses';
+export * from './api/routes';
 export * from './client/OrochiApi';
 export * from './client/OrochiClient';
 export { describeApiError } from './client/describeApiError';

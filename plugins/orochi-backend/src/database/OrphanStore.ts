@@ -1,14 +1,7 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
+import { Orphan } from '@orochi/backstage-plugin-orochi-common';
 import { Knex } from 'knex';
 import { migratedClient } from './migrate';
-
-/** Driver resources whose cluster id has no record in Orochi. */
-export interface Orphan {
-  clusterId: string;
-  driver: string;
-  firstSeenAt: string;
-  lastSeenAt: string;
-}
 
 /** When each orphan was first and last seen, so a grace period can be counted across passes and restarts. */
 export interface OrphanStore {

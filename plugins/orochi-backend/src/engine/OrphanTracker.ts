@@ -3,7 +3,8 @@ import { stringifyError } from '@backstage/errors';
 import { ClusterDriver } from '@orochi/backstage-plugin-orochi-node';
 import { metrics } from '@opentelemetry/api';
 import { OrochiStore } from '../database/OrochiStore';
-import { Orphan, OrphanStore } from '../database/OrphanStore';
+import { Orphan } from '@orochi/backstage-plugin-orochi-common';
+import { OrphanStore } from '../database/OrphanStore';
 
 export interface OrphanTrackerOptions {
   store: OrochiStore;

@@ -6,20 +6,11 @@ import {
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 import { ClusterChange, ClusterStatus, orphansReadPermission } from '@orochi/backstage-plugin-orochi-common';
 import express, { Request, Response } from 'express';
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
-import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { spec } from '../schema/openapi.generated';
 import { OrphanTracker } from '../engine/OrphanTracker';
 import { ClusterAuthorizer } from './ClusterAuthorizer';
 import { ClusterService } from './ClusterService';
-
-type Spec = Parameters<typeof createValidatedOpenApiRouter>[0];
-
-/** The spec every request is validated against; also served at /openapi.json. */
-export function loadOpenApiSpec(): Spec {
-  const path = resolvePackagePath('@orochi/backstage-plugin-orochi-backend', 'src/schema/openapi.yaml');
-  return parseYaml(readFileSync(path, 'utf8')) as Spec;
-}
+import { validateBodies } from './validateBodies';
 
 function list(value: unknown): string[] | undefined {
   if (value === undefined) return undefined;
@@ -27,8 +18,9 @@ function list(value: unknown): string[] | undefined {
 }
 
 /**
- * The REST API under /api/orochi (src/schema/openapi.yaml). Requests are validated against the spec, then by the
- * domain schemas in the service; every mutation and credential reveal is audited.
+ * The REST API under /api/orochi, as orochi-common's route table defines it (generated into
+ * src/schema/openapi.yaml and the typed `spec`). Requests are validated against the spec, then by the domain
+ * schemas in the service; every mutation and credential reveal is audited.
  */
 export async function createRouter(options: {
   service: ClusterService;
@@ -38,8 +30,7 @@ export async function createRouter(options: {
   auditor: AuditorService;
 }): Promise<express.Router> {
   const { service, orphans, authorizer, httpAuth, auditor } = options;
-  // The spec is loaded at run time, so the router is typed as a plain express router.
-  const router: express.Router = createValidatedOpenApiRouter(loadOpenApiSpec());
+  const router = createValidatedOpenApiRouter(spec, { middleware: validateBodies() });
   const credentials = (req: Request) => httpAuth.credentials(req, { allow: ['user', 'service'] });
 
   /** Records an auditor event around a mutation: success with its outcome, or failure with the error. */

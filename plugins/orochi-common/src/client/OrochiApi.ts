@@ -1,5 +1,5 @@
 import { Cluster, ConnectionDetails } from '../domain/cluster';
-import { ClusterMetrics } from '../domain/metrics';
+import { ClusterChange, ClusterMetrics, ClusterPage } from '../api/responses';
 import { Offering } from '../domain/offering';
 import { Operation } from '../domain/operations';
 import {
@@ -23,16 +23,6 @@ export interface ListClustersQuery {
   offset?: number;
 }
 
-export interface ClusterPage {
-  items: Cluster[];
-  totalCount: number;
-}
-
-/** The answer to every accepted change: the cluster and the operation that carries the change out. */
-export interface ClusterChange {
-  cluster: Cluster;
-  operation: Operation;
-}
 
 /** The Orochi REST API (`/api/orochi`), as the frontend and the scaffolder module use it. */
 export interface OrochiApi {

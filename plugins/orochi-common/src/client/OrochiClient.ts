@@ -1,13 +1,7 @@
 import { ResponseError } from '@backstage/errors';
-import {
-  ClusterChange,
-  ClusterPage,
-  ListClustersQuery,
-  OrochiApi,
-  OrochiRequestOptions,
-} from './OrochiApi';
+import { ListClustersQuery, OrochiApi, OrochiRequestOptions } from './OrochiApi';
+import { ClusterChange, ClusterMetrics, ClusterPage } from '../api/responses';
 import { Cluster, ConnectionDetails } from '../domain/cluster';
-import { ClusterMetrics } from '../domain/metrics';
 import { Offering } from '../domain/offering';
 import { Operation } from '../domain/operations';
 import {

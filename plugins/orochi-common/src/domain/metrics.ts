@@ -14,8 +14,3 @@ export const metricsPointSchema = z.object({
 
 /** @public */
 export type MetricsPoint = z.infer<typeof metricsPointSchema>;
-
-/** @public */
-export interface ClusterMetrics {
-  points: MetricsPoint[];
-}

@@ -69,13 +69,22 @@ export type OperationParameters<T extends OperationType = OperationType> = z.inf
   (typeof operationParametersSchemas)[T]
 >;
 
+/** Each type with its parameters. */
+const requestOf = {
+  create: z.object({ type: z.literal('create'), parameters: operationParametersSchemas.create }),
+  update: z.object({ type: z.literal('update'), parameters: operationParametersSchemas.update }),
+  hibernate: z.object({ type: z.literal('hibernate'), parameters: operationParametersSchemas.hibernate }),
+  wake: z.object({ type: z.literal('wake'), parameters: operationParametersSchemas.wake }),
+  delete: z.object({ type: z.literal('delete'), parameters: operationParametersSchemas.delete }),
+};
+
 /** An operation's type with its parameters, as one discriminated value. */
 export const operationRequestSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('create'), parameters: operationParametersSchemas.create }),
-  z.object({ type: z.literal('update'), parameters: operationParametersSchemas.update }),
-  z.object({ type: z.literal('hibernate'), parameters: operationParametersSchemas.hibernate }),
-  z.object({ type: z.literal('wake'), parameters: operationParametersSchemas.wake }),
-  z.object({ type: z.literal('delete'), parameters: operationParametersSchemas.delete }),
+  requestOf.create,
+  requestOf.update,
+  requestOf.hibernate,
+  requestOf.wake,
+  requestOf.delete,
 ]);
 
 /** @public */
@@ -103,8 +112,17 @@ const operationFieldsSchema = z.object({
   finishedAt: z.string().optional(),
 });
 
-/** A durable change to one cluster, executed step by step through the cluster's driver. */
-export const operationSchema = operationFieldsSchema.and(operationRequestSchema);
+/**
+ * A durable change to one cluster, executed step by step through the cluster's driver: the common fields with
+ * each type's parameters, one complete object per type.
+ */
+export const operationSchema = z.discriminatedUnion('type', [
+  operationFieldsSchema.extend(requestOf.create.shape),
+  operationFieldsSchema.extend(requestOf.update.shape),
+  operationFieldsSchema.extend(requestOf.hibernate.shape),
+  operationFieldsSchema.extend(requestOf.wake.shape),
+  operationFieldsSchema.extend(requestOf.delete.shape),
+]);
 
 /** @public */
 export type Operation = z.infer<typeof operationSchema>;

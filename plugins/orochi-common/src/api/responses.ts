@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { clusterSchema } from '../domain/cluster';
+import { metricsPointSchema } from '../domain/metrics';
+import { operationSchema } from '../domain/operations';
+
+/** GET /clusters: one page of the clusters the caller may read. */
+export const clusterPageSchema = z.object({
+  items: z.array(clusterSchema),
+  /** How many match, across all pages. */
+  totalCount: z.number().int(),
+});
+
+/** @public */
+export type ClusterPage = z.infer<typeof clusterPageSchema>;
+
+/** The answer to every accepted change: the cluster and the operation that carries the change out. */
+export const clusterChangeSchema = z.object({ cluster: clusterSchema, operation: operationSchema });
+
+/** @public */
+export type ClusterChange = z.infer<typeof clusterChangeSchema>;
+
+export const operationListSchema = z.object({ items: z.array(operationSchema) });
+
+export const clusterMetricsSchema = z.object({ points: z.array(metricsPointSchema) });
+
+/** @public */
+export type ClusterMetrics = z.infer<typeof clusterMetricsSchema>;
+
+/** What a driver holds for a cluster id Orochi has no record of. */
+export const orphanSchema = z.object({
+  clusterId: z.string(),
+  driver: z.string(),
+  firstSeenAt: z.string(),
+  lastSeenAt: z.string(),
+});
+
+/** @public */
+export type Orphan = z.infer<typeof orphanSchema>;
+
+export const orphanListSchema = z.object({ items: z.array(orphanSchema) });
+
+export const healthSchema = z.object({ status: z.enum(['ok']) });
+
+/** Backstage's error body, as every failed request answers. */
+export const errorResponseSchema = z.object({
+  error: z.object({ name: z.string(), message: z.string() }),
+  request: z.object({ method: z.string(), url: z.string() }).optional(),
+  response: z.object({ statusCode: z.number().int() }).optional(),
+});

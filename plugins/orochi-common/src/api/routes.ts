@@ -1,0 +1,183 @@
+import { z } from 'zod';
+import { clusterSchema, connectionDetailsSchema } from '../domain/cluster';
+import { offeringSchema } from '../domain/offering';
+import { operationSchema, operationStepSchema } from '../domain/operations';
+import { createClusterRequestShape, updateClusterRequestShape } from '../domain/requests';
+import { clusterStatusSchema } from '../domain/status';
+import { metricsPointSchema } from '../domain/metrics';
+import {
+  clusterChangeSchema,
+  clusterMetricsSchema,
+  clusterPageSchema,
+  errorResponseSchema,
+  healthSchema,
+  operationListSchema,
+  orphanListSchema,
+} from './responses';
+
+/**
+ * The REST API under /api/orochi, defined once: every route with the zod schemas of what it takes and answers.
+ * `openapi.yaml` is generated from this (see orochi-backend's `yarn generate`), the router is typed by that
+ * document, and the client's types are these schemas' types.
+ */
+export interface ApiRoute {
+  method: 'get' | 'post' | 'patch' | 'delete';
+  /** The path as OpenAPI writes it: `/clusters/{clusterId}`. */
+  path: string;
+  operationId: string;
+  description: string;
+  /** Routes that need no Backstage token. */
+  unauthenticated?: boolean;
+  /** Query parameters; arrays repeat the parameter. Query strings arrive as text, so numbers are patterns. */
+  query?: z.ZodObject;
+  headers?: z.ZodObject;
+  body?: z.ZodType;
+  /** The success status and what it answers with; every route also answers errors in Backstage's shape. */
+  response: { status: 200 | 202; body: z.ZodType; description: string };
+}
+
+/** Schemas the document names in `components.schemas`, so routes and clients share them by name. */
+export const apiComponents = {
+  requests: {
+    CreateClusterRequest: createClusterRequestShape,
+    UpdateClusterRequest: updateClusterRequestShape,
+  },
+  responses: {
+    ClusterStatus: clusterStatusSchema,
+    Cluster: clusterSchema,
+    ClusterPage: clusterPageSchema,
+    ClusterChange: clusterChangeSchema,
+    OperationStep: operationStepSchema,
+    Operation: operationSchema,
+    OperationList: operationListSchema,
+    ConnectionDetails: connectionDetailsSchema,
+    Offering: offeringSchema,
+    MetricsPoint: metricsPointSchema,
+    ClusterMetrics: clusterMetricsSchema,
+    OrphanList: orphanListSchema,
+    Health: healthSchema,
+    Error: errorResponseSchema,
+  },
+} as const;
+
+const wholeNumber = z.string().regex(/^[0-9]+$/);
+const change = (description: string) => ({ status: 202 as const, body: clusterChangeSchema, description });
+
+export const apiRoutes: ApiRoute[] = [
+  {
+    method: 'get',
+    path: '/health',
+    operationId: 'GetHealth',
+    description: 'Liveness of the Orochi plugin. Needs no token.',
+    unauthenticated: true,
+    response: { status: 200, body: healthSchema, description: 'The plugin is up.' },
+  },
+  {
+    method: 'get',
+    path: '/config',
+    operationId: 'GetOffering',
+    description: 'What clusters may be created with: sizes, plans, regions, PostgreSQL versions, defaults, limits.',
+    response: { status: 200, body: offeringSchema, description: 'The offering.' },
+  },
+  {
+    method: 'get',
+    path: '/clusters',
+    operationId: 'ListClusters',
+    description: 'The clusters the caller may read (orochi.cluster.read), sorted by name.',
+    query: z.object({
+      owner: z.array(z.string()).optional().describe('Owner entity refs; repeat for several.'),
+      status: z.array(clusterStatusSchema).optional(),
+      search: z.string().optional().describe('Part of a cluster name.'),
+      limit: wholeNumber.optional().describe('Page size, 1 to 1000 (default 100).'),
+      offset: wholeNumber.optional().describe('How many clusters to skip (default 0).'),
+    }),
+    response: { status: 200, body: clusterPageSchema, description: 'One page of clusters.' },
+  },
+  {
+    method: 'post',
+    path: '/clusters',
+    operationId: 'CreateCluster',
+    description:
+      'Creates a cluster (orochi.cluster.create). Only name and owner are required; the rest defaults from GET ' +
+      '/config. Send an Idempotency-Key header to make retries safe: a repeated key answers with the cluster and ' +
+      'operation it created the first time.',
+    headers: z.object({ 'Idempotency-Key': z.string().max(200).optional() }),
+    body: createClusterRequestShape,
+    response: change('The cluster, provisioning, and its create operation.'),
+  },
+  {
+    method: 'get',
+    path: '/clusters/{clusterId}',
+    operationId: 'GetCluster',
+    description: 'One cluster (orochi.cluster.read); one the caller may not read answers 404.',
+    response: { status: 200, body: clusterSchema, description: 'The cluster.' },
+  },
+  {
+    method: 'patch',
+    path: '/clusters/{clusterId}',
+    operationId: 'UpdateCluster',
+    description: 'Resizes or reconfigures a cluster (orochi.cluster.update).',
+    body: updateClusterRequestShape,
+    response: change('The cluster with its new spec, and the update operation.'),
+  },
+  {
+    method: 'delete',
+    path: '/clusters/{clusterId}',
+    operationId: 'DeleteCluster',
+    description: 'Deletes a cluster with its data (orochi.cluster.delete).',
+    response: change('The cluster, deleting, and the delete operation.'),
+  },
+  {
+    method: 'post',
+    path: '/clusters/{clusterId}/hibernate',
+    operationId: 'HibernateCluster',
+    description: 'Stops the servers and keeps the storage (orochi.cluster.update).',
+    response: change('The cluster, hibernating, and the hibernate operation.'),
+  },
+  {
+    method: 'post',
+    path: '/clusters/{clusterId}/wake',
+    operationId: 'WakeCluster',
+    description: 'Starts a hibernated cluster again (orochi.cluster.update).',
+    response: change('The cluster, waking, and the wake operation.'),
+  },
+  {
+    method: 'get',
+    path: '/clusters/{clusterId}/operations',
+    operationId: 'ListClusterOperations',
+    description: 'The cluster’s latest 50 operations, newest first.',
+    response: { status: 200, body: operationListSchema, description: 'The operations.' },
+  },
+  {
+    method: 'get',
+    path: '/clusters/{clusterId}/metrics',
+    operationId: 'GetClusterMetrics',
+    description: 'Activity of the cluster’s primary, sampled by the backend.',
+    query: z.object({ minutes: wholeNumber.optional().describe('How far back, 1 to 1440 minutes (default 60).') }),
+    response: { status: 200, body: clusterMetricsSchema, description: 'The samples, oldest first.' },
+  },
+  {
+    method: 'get',
+    path: '/clusters/{clusterId}/credentials',
+    operationId: 'RevealCredentials',
+    description:
+      'The application role’s password and connection details (orochi.cluster.credentials.read): users the ' +
+      'policy allows and services named in orochi.serviceAccess. Audited.',
+    response: { status: 200, body: connectionDetailsSchema, description: 'Where and how to connect.' },
+  },
+  {
+    method: 'get',
+    path: '/operations/{operationId}',
+    operationId: 'GetOperation',
+    description: 'One operation with its steps; poll it until it has succeeded or failed.',
+    response: { status: 200, body: operationSchema, description: 'The operation.' },
+  },
+  {
+    method: 'get',
+    path: '/orphans',
+    operationId: 'ListOrphans',
+    description:
+      'What the driver holds for this installation with no cluster record (orochi.orphans.read, users only).',
+    response: { status: 200, body: orphanListSchema, description: 'The orphans, oldest first.' },
+  },
+];
