@@ -6,6 +6,8 @@ import {
   clusterEntityRef,
   clusterPagePath,
   CreateClusterRequest,
+  createClusterRequestSchema,
+  describeValidationError,
 } from '@orochi/backstage-plugin-orochi-common';
 import { examples } from './createCluster.examples';
 import { explained, OrochiActionDeps, orochiApi, userToken, waitForOperation } from './orochiApi';
@@ -104,23 +106,11 @@ export function createOrochiClusterCreateAction(deps: OrochiActionDeps) {
   });
 }
 
-/** What a dry run can check without creating anything: the choices exist in the offering. */
+/** What a dry run can check without creating anything: the request, by the same schema Orochi checks it with. */
 async function checkAgainstOffering(
   request: CreateClusterRequest,
   offering: Awaited<ReturnType<ReturnType<typeof orochiApi>['getOffering']>>,
 ) {
-  const checks: Array<[string, string | number | undefined, Array<string | number>]> = [
-    ['size', request.size, offering.sizes.map(s => s.name)],
-    ['plan', request.plan, offering.plans.map(p => p.name)],
-    ['region', request.region, offering.regions],
-    ['version', request.version, offering.versions],
-  ];
-  for (const [field, value, allowed] of checks) {
-    if (value !== undefined && !allowed.includes(value)) {
-      throw new InputError(`${field}: unknown ${field} "${value}"; one of ${allowed.join(', ')}`);
-    }
-  }
-  if (request.instances !== undefined && (request.instances < 1 || request.instances > offering.limits.maxInstances)) {
-    throw new InputError(`instances: must be between 1 and ${offering.limits.maxInstances}`);
-  }
+  const checked = createClusterRequestSchema(offering).safeParse(request);
+  if (!checked.success) throw new InputError(describeValidationError(checked.error));
 }
