@@ -95,7 +95,11 @@ export async function startPortal(options: { prepare?(dataDir: string): Promise<
     if (child.exitCode === null && child.pid) {
       const exited = new Promise(r => child.once('exit', r));
       process.kill(-child.pid, 'SIGTERM');
-      await Promise.race([exited, new Promise(r => setTimeout(r, 15_000))]);
+      // The grace period's timer is cleared as soon as the portal exits: a pending timer would keep the Jest
+      // worker alive after its tests ("a worker process has failed to exit gracefully").
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise(r => (grace = setTimeout(r, 15_000)))]);
+      clearTimeout(grace);
       if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
     }
     // Cluster servers outlive the portal by design; the test's clusters go with the test.
