@@ -19,9 +19,10 @@ import {
   stopServers,
   waitForOperation,
 } from '@orochi/test-utils';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import { Script } from 'node:vm';
 import request from 'supertest';
 import yaml from 'yaml';
 import localPublishModule from './modules/localPublish';
@@ -89,6 +90,28 @@ const entity = (server: Server, ref: string) => {
   return request(server).get(`/api/catalog/entities/by-name/${kind}/${namespace}/${name}`).set('Authorization', pat);
 };
 
+/** What a user may type as a description: quotes, colons, `#`, newlines, backslashes, YAML and JSON syntax. */
+const trickyDescription = [
+  `Sends "invoices": 'due' #1 — at 09:00, {"json": true} [a, b] & *anchor`,
+  '# not a heading: key: value',
+  '---',
+  '- not a list item \\ with a backslash\ttab',
+  '',
+  '  indented "to the end"',
+].join('\n');
+
+/** The service-with-database skeleton's descriptors, for any description: each parses and carries it exactly. */
+function expectSkeletonDescriptors(files: Record<string, string>, expected: { name: string; description: string; dependsOn: string }) {
+  // Nothing of the template language is left over.
+  expect(files['catalog-info.yaml']).not.toMatch(/\$\{\{|\{%|\{#/);
+  expect(files['package.json']).not.toMatch(/\$\{\{|\{%|\{#/);
+  const catalogInfo = yaml.parse(files['catalog-info.yaml']);
+  expect(catalogInfo.metadata).toEqual({ name: expected.name, description: expected.description });
+  expect(catalogInfo.spec.dependsOn).toEqual([expected.dependsOn]);
+  const packageJson = JSON.parse(files['package.json']);
+  expect(packageJson).toMatchObject({ name: expected.name, description: expected.description });
+}
+
 async function runTemplate(server: Server, templateRef: string, values: object) {
   const started = await request(server).post('/api/scaffolder/v2/tasks').set('Authorization', pat).send({ templateRef, values });
   expect(started.status).toBe(201);
@@ -126,13 +149,29 @@ describe('the templates through the real scaffolder and catalog', () => {
       .set('Authorization', pat)
       .send({
         template,
-        values: { name: 'dry-run', owner: 'group:default/team-payments', size: 'small', plan: 'pro', instances: 1, storageGb: 1 },
+        values: {
+          name: 'dry-run',
+          description: trickyDescription,
+          owner: 'group:default/team-payments',
+          size: 'small',
+          plan: 'pro',
+          instances: 1,
+          storageGb: 1,
+        },
         secrets: {},
         directoryContents: templateFiles(name),
       });
     expect({ status: res.status, body: res.status === 200 ? {} : res.body }).toEqual({ status: 200, body: {} });
     const errors = res.body.log.filter((l: { body: { status?: string } }) => l.body.status === 'failed');
     expect(errors).toEqual([]);
+    if (name === 'service-with-database') {
+      const files = Object.fromEntries(
+        res.body.directoryContents.map((f: { path: string; base64Content: string }) => [f.path, Buffer.from(f.base64Content, 'base64').toString('utf8')]),
+      );
+      // (A dry run creates no cluster, so the service's code has no host and port to default to: it is checked after
+      // the real run below.)
+      expectSkeletonDescriptors(files, { name: 'dry-run', description: trickyDescription, dependsOn: 'resource:default/dry-run-db' });
+    }
     expect(res.body.steps.map((s: { id: string }) => s.id)).toEqual(template.spec.steps.map((s: { id: string }) => s.id));
     expect((await request(server).get('/api/orochi/clusters').set('Authorization', pat)).body.totalCount).toBe(0);
   });
@@ -184,19 +223,30 @@ describe('the templates through the real scaffolder and catalog', () => {
   it('publishes a service that depends on its new database with service-with-database', async () => {
     const task = await runTemplate(server, 'template:default/service-with-database', {
       name: 'invoices',
-      description: 'Sends invoices',
+      description: trickyDescription,
       owner: 'group:default/team-payments',
       size: 'small',
       instances: 1,
     });
     expect({ status: task.status, log: task.status === 'completed' ? [] : await taskLog(server, task.id) }).toEqual({ status: 'completed', log: [] });
-    expect(existsSync(join(dataDirectory, 'services', 'invoices', 'src', 'index.js'))).toBe(true);
+    const published = join(dataDirectory, 'services', 'invoices');
+    const read = (path: string) => readFileSync(join(published, path), 'utf8');
+    expectSkeletonDescriptors(
+      { 'catalog-info.yaml': read('catalog-info.yaml'), 'package.json': read('package.json') },
+      { name: 'invoices', description: trickyDescription, dependsOn: 'resource:default/invoices-db' },
+    );
+    // The service's code compiles (it is not run) and defaults to its database.
+    const code = read('src/index.js');
+    expect(() => new Script(code, { filename: 'index.js' })).not.toThrow();
+    expect(code).toMatch(/process\.env\.PGPORT \?\? \d+\)/);
+    expect(code).toContain(`process.env.PGHOST ?? "localhost"`);
 
     const component = await eventually('the component', async () => {
       const res = await entity(server, 'component:default/invoices');
       return res.status === 200 && res.body.relations?.some((r: { type: string }) => r.type === 'dependsOn') ? res.body : undefined;
     });
     expect(component.spec).toMatchObject({ owner: 'group:default/team-payments', dependsOn: ['resource:default/invoices-db'] });
+    expect(component.metadata.description).toBe(trickyDescription);
     expect(component.relations).toEqual(expect.arrayContaining([{ type: 'dependsOn', targetRef: 'resource:default/invoices-db' }]));
 
     const database = await eventually('the database entity', async () => {

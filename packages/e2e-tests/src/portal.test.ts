@@ -1,5 +1,5 @@
 import { connect, eventually } from '@orochi/test-utils';
-import { Browser, Page } from 'playwright-core';
+import { Browser, Locator, Page } from 'playwright-core';
 import { openBrowser, saveScreenshot } from './browser';
 import { Portal, startPortal } from './portal';
 
@@ -10,6 +10,58 @@ const until = (what: string, check: () => Promise<boolean>) => eventually(what, 
 
 const status = (page: Page) => page.getByTestId('cluster-status').first().textContent();
 
+/** A common laptop screen: what a user sees without scrolling. */
+const viewport = { width: 1440, height: 900 };
+
+/**
+ * Why a user would not see the element without scrolling, or nothing: its box must lie inside the window, no
+ * ancestor that clips its overflow may cut it off, and nothing may cover its centre. (Playwright's `toBeVisible`
+ * passes for an element scrolled out of sight inside a clipping ancestor, which is how the card used to hide.)
+ */
+function whyNotInFirstScreen(locator: Locator): Promise<string[]> {
+  return locator.evaluate(element => {
+    const problems: string[] = [];
+    const box = element.getBoundingClientRect();
+    const describe = (r: DOMRect) => `${Math.round(r.left)},${Math.round(r.top)} to ${Math.round(r.right)},${Math.round(r.bottom)}`;
+    if (box.width === 0 || box.height === 0) problems.push('it has no size');
+    if (box.top < 0 || box.left < 0 || box.bottom > window.innerHeight || box.right > window.innerWidth) {
+      problems.push(`it spans ${describe(box)}, outside the ${window.innerWidth}×${window.innerHeight} window`);
+    }
+    for (let ancestor = element.parentElement; ancestor; ancestor = ancestor.parentElement) {
+      const style = getComputedStyle(ancestor);
+      if (style.overflowX === 'visible' && style.overflowY === 'visible') continue;
+      const clip = ancestor.getBoundingClientRect();
+      if (box.top < clip.top || box.bottom > clip.bottom || box.left < clip.left || box.right > clip.right) {
+        problems.push(`it spans ${describe(box)}, but <${ancestor.tagName.toLowerCase()} class="${ancestor.className}"> shows only ${describe(clip)} (overflow ${style.overflowY})`);
+      }
+    }
+    const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+    if (!hit || !element.contains(hit)) problems.push(`its centre shows <${hit?.tagName.toLowerCase() ?? 'nothing'}>`);
+    return problems;
+  });
+}
+
+/**
+ * Opens an entity's overview, waits for the Orochi card showing the cluster and for the layout to settle, and says
+ * why the card is not on the first screen (nothing when it is).
+ */
+async function orochiCardOffScreen(page: Page, url: string, card: { title: string; cluster: string }): Promise<string[]> {
+  const region = page.getByRole('region', { name: card.title });
+  // The entity may still be on its way into the catalog (a published service is read once the template is done).
+  await until(`the ${card.title} card at ${url}`, async () => {
+    await page.goto(url);
+    return region
+      .getByRole('link', { name: card.cluster })
+      .waitFor({ timeout: 15_000 })
+      .then(() => true, () => false);
+  });
+  // The overview's other cards load beside it; the layout has settled once they show.
+  await page.getByRole('heading', { name: 'About', exact: true }).first().waitFor();
+  await page.getByRole('heading', { name: 'Relations', exact: true }).first().waitFor();
+  await until(`the ${card.title} card in the first screen`, async () => (await whyNotInFirstScreen(region)).length === 0).catch(() => undefined);
+  return whyNotInFirstScreen(region);
+}
+
 describe('the portal on its embedded defaults', () => {
   let portal: Portal;
   let browser: Browser;
@@ -18,7 +70,7 @@ describe('the portal on its embedded defaults', () => {
   beforeAll(async () => {
     portal = await startPortal();
     browser = await openBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page = await browser.newPage({ viewport });
     await page.goto(portal.appUrl);
     await page.getByRole('button', { name: 'Enter' }).click();
   });
@@ -36,8 +88,18 @@ describe('the portal on its embedded defaults', () => {
     await saveScreenshot(page, '01-databases');
   });
 
+  it('shows the Orochi card on a cluster’s overview without scrolling', async () => {
+    const offScreen = await orochiCardOffScreen(page, `${portal.appUrl}/catalog/default/resource/payments-db`, {
+      title: 'Orochi database',
+      cluster: 'payments-db',
+    });
+    expect(offScreen).toEqual([]);
+    await saveScreenshot(page, '01b-cluster-entity-overview');
+  });
+
   it('creates a cluster through the template and runs it through its day-two actions', async () => {
-    // Create through the orochi-cluster template.
+    // Create through the orochi-cluster template, from the Databases page.
+    await page.getByRole('navigation').getByRole('link', { name: 'Databases' }).click();
     await page.getByRole('link', { name: 'Create database' }).click();
     await page.getByLabel('Name').first().fill('e2e-db');
     const owner = page.getByRole('textbox', { name: 'Owner' });
@@ -101,5 +163,31 @@ describe('the portal on its embedded defaults', () => {
       return (await page.getByRole('link', { name: 'e2e-db' }).count()) === 0;
     });
     await saveScreenshot(page, '08-databases-after-delete');
+  });
+
+  it('creates a service with its database through the template; its overview shows the Orochi card without scrolling', async () => {
+    const description = 'Bills "e2e": #1 at 09:00 & more';
+    await page.goto(`${portal.appUrl}/create/templates/default/service-with-database`);
+    await page.getByLabel('Name').first().fill('e2e-svc');
+    await page.getByRole('textbox', { name: 'Description' }).first().fill(description);
+    const owner = page.getByRole('textbox', { name: 'Owner' });
+    await owner.click();
+    await owner.fill('team-payments');
+    await page.getByRole('option', { name: /team-payments/ }).first().click();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText('Small (1 CU: 1 vCPU, 2 GiB)').first().waitFor();
+    await page.getByRole('button', { name: 'Review' }).click();
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByText('The service in the catalog').waitFor({ timeout: 120_000 });
+    await saveScreenshot(page, '09-template-service-done');
+
+    const offScreen = await orochiCardOffScreen(page, `${portal.appUrl}/catalog/default/component/e2e-svc`, {
+      title: 'Orochi databases',
+      cluster: 'e2e-svc-db',
+    });
+    expect(offScreen).toEqual([]);
+    // The description, quotes, colon and # included, reached the catalog as typed.
+    await page.getByText(description, { exact: true }).first().waitFor();
+    await saveScreenshot(page, '10-service-entity-overview');
   });
 });

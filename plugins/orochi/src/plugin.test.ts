@@ -25,9 +25,19 @@ describe('the Orochi frontend plugin', () => {
     expect(filter(resource('s3-bucket'))).toBe(false);
   });
 
-  it('adds an overview card to clusters', () => {
+  it('adds an overview card to clusters and to components that depend on a resource, in the main column', () => {
     const tester = createExtensionTester(clustersEntityCard);
     const filter = tester.get(EntityCardBlueprint.dataRefs.filterFunction)!;
     expect(filter(resource('orochi-cluster'))).toBe(true);
+    expect(
+      filter({
+        ...resource('service'),
+        kind: 'Component',
+        relations: [{ type: 'dependsOn', targetRef: 'resource:default/orders-db' }],
+      }),
+    ).toBe(true);
+    expect(filter(resource('s3-bucket'))).toBe(false);
+    // Not an 'info' card: those sit below About, Links and Labels in a column that hides its overflow.
+    expect(tester.get(EntityCardBlueprint.dataRefs.type)).toBe('content');
   });
 });

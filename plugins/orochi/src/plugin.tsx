@@ -32,10 +32,15 @@ export const clusterEntityContent = EntityContentBlueprint.make({
   },
 });
 
-/** The overview card of orochi-cluster resources and of components that depend on one. */
+/**
+ * The overview card of orochi-cluster resources and of components that depend on one. A `content` card, in the
+ * overview's main column: as an `info` card it came after About, Links and Labels in the right-hand column, which
+ * is as tall as the viewport and scrolls without a scrollbar, so users never saw it. (The app lists it first in
+ * `app.extensions` so it also comes before the other main-column cards.)
+ */
 export const clustersEntityCard = EntityCardBlueprint.make({
   params: {
-    type: 'info',
+    type: 'content',
     filter: showsClustersCard,
     loader: () => import('./components/EntityCluster').then(m => <m.EntityClustersCard />),
   },

@@ -1,4 +1,5 @@
 import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { clusterRecord } from '@orochi/backstage-plugin-orochi-common/testUtils';
 import { screen, waitFor } from '@testing-library/react';
@@ -11,8 +12,13 @@ import { ClusterList } from './ClusterList';
 const routes = {
   '/orochi': databasesRouteRef,
   '/create/templates/:namespace/:templateName': createClusterTemplateRouteRef,
+  '/catalog/:namespace/:kind/:name': entityRouteRef,
 };
 
+/**
+ * Renders the list; each test then waits (findBy, waitFor) for the state it asserts, so that every update the
+ * list makes as its reads resolve happens while testing-library waits, not after the test.
+ */
 function render(api = orochiApiMock()) {
   return renderInTestApp(<ClusterList />, {
     apis: [
@@ -34,28 +40,35 @@ describe('ClusterList', () => {
         totalCount: 2,
       })),
     });
-    await render(api);
+    render(api);
     expect(await screen.findByRole('link', { name: 'orders-db' })).toHaveAttribute('href', '/orochi/clusters/id-orders-db');
     expect(screen.getByText('payments')).toBeInTheDocument();
+    // The owner links to its catalog entity.
+    expect(screen.getByRole('link', { name: 'team-search' })).toHaveAttribute('href', '/catalog/default/group/team-search');
     expect(screen.getAllByTestId('cluster-status').map(e => e.textContent)).toEqual(['ready', 'provisioning']);
     const rows = screen.getAllByRole('row').slice(1).map(row => row.textContent);
     expect(rows).toEqual(['orders-dbpaymentsreadyteam-paymentssmallprolocal1/1', 'search-dbprovisioningteam-searchmediumprolocal0/2']);
-    // The owner filter offers the owners of the visible clusters.
-    expect(screen.getAllByRole('option', { hidden: true }).map(o => o.textContent)).toEqual(
-      expect.arrayContaining(['team-payments', 'team-search']),
+    // The owner filter offers the owners of the visible clusters (read separately from the table's page).
+    await waitFor(() =>
+      expect(screen.getAllByRole('option', { hidden: true }).map(o => o.textContent)).toEqual(
+        expect.arrayContaining(['team-payments', 'team-search']),
+      ),
     );
     expect(screen.getByRole('link', { name: 'Create database' })).toHaveAttribute('href', '/create/templates/default/orochi-cluster');
   });
 
   it('asks the API for the name being searched', async () => {
     const api = orochiApiMock();
-    await render(api);
-    await userEvent.type(await screen.findByRole('searchbox', { name: 'Search by name' }), 'ord');
+    render(api);
+    expect(await screen.findByText('No databases yet')).toBeInTheDocument();
+    await userEvent.type(screen.getByRole('searchbox', { name: 'Search by name' }), 'ord');
     await waitFor(() => expect(api.listClusters).toHaveBeenLastCalledWith(expect.objectContaining({ search: 'ord', offset: 0, limit: 20 })));
+    // The answer for the search is shown as such.
+    expect(await screen.findByText('No databases match')).toBeInTheDocument();
   });
 
   it('offers a way to create the first database when there is none', async () => {
-    await render();
+    render();
     expect(await screen.findByText('No databases yet')).toBeInTheDocument();
     expect(screen.getByText(/ready in seconds/)).toBeInTheDocument();
   });
@@ -72,7 +85,7 @@ describe('ClusterList', () => {
         return { items: [clusterRecord('orders-db')], totalCount: 1 };
       }),
     });
-    await render(api);
+    render(api);
     expect(await screen.findByText('The clusters could not be loaded')).toBeInTheDocument();
     expect(screen.getByText('backend down')).toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Try again' }));

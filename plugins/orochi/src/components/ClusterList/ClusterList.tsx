@@ -1,5 +1,7 @@
 import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
 import { Alert, Button, ButtonLink, Cell, CellText, ColumnConfig, Flex, SearchField, Select, Table, Text, useTable } from '@backstage/ui';
+import { parseEntityRef } from '@backstage/catalog-model';
+import { EntityRefLink, humanizeEntityRef } from '@backstage/plugin-catalog-react';
 import { CLUSTER_STATUSES, Cluster, ClusterStatus } from '@orochi/backstage-plugin-orochi-common';
 import { useEffect, useState } from 'react';
 import { orochiApiRef } from '../../api';
@@ -13,18 +15,25 @@ export interface ClusterFilter {
 
 const ALL = 'all';
 
-/** `group:default/team-payments` reads better as `team-payments`. */
-export const shortRef = (ref: string) => ref.replace(/^[^:]+:default\//, '');
+/**
+ * An entity ref as the catalog shows it: `group:default/team-payments` is `team-payments` where a group is
+ * expected, `user:default/pat` is `user:pat`.
+ */
+const humanizeRef = (ref: string, defaultKind: string) => humanizeEntityRef(parseEntityRef(ref), { defaultKind });
 
 function useOwners(): string[] {
   const orochi = useApi(orochiApiRef);
   const [owners, setOwners] = useState<string[]>([]);
   useEffect(() => {
+    let cancelled = false;
     // Owners of clusters the user may see, for the filter; one page is enough for a filter list.
     orochi.listClusters({ limit: 1000 }).then(
-      page => setOwners([...new Set(page.items.map(c => c.owner))].sort()),
-      () => setOwners([]),
+      page => !cancelled && setOwners([...new Set(page.items.map(c => c.owner))].sort()),
+      () => !cancelled && setOwners([]),
     );
+    return () => {
+      cancelled = true;
+    };
   }, [orochi]);
   return owners;
 }
@@ -56,7 +65,7 @@ export const ClusterList = () => {
       id: 'name',
       label: 'Name',
       isRowHeader: true,
-      cell: c => <CellText title={c.name} description={c.system ? shortRef(c.system) : undefined} href={clusterLink?.({ clusterId: c.id })} />,
+      cell: c => <CellText title={c.name} description={c.system ? humanizeRef(c.system, 'system') : undefined} href={clusterLink?.({ clusterId: c.id })} />,
     },
     {
       id: 'status',
@@ -67,7 +76,15 @@ export const ClusterList = () => {
         </Cell>
       ),
     },
-    { id: 'owner', label: 'Owner', cell: c => <CellText title={shortRef(c.owner)} /> },
+    {
+      id: 'owner',
+      label: 'Owner',
+      cell: c => (
+        <Cell>
+          <EntityRefLink entityRef={c.owner} defaultKind="group" hideIcon disableTooltip />
+        </Cell>
+      ),
+    },
     { id: 'size', label: 'Size', cell: c => <CellText title={c.size} /> },
     { id: 'plan', label: 'Plan', cell: c => <CellText title={c.plan} /> },
     { id: 'region', label: 'Region', cell: c => <CellText title={c.region} /> },
@@ -87,7 +104,7 @@ export const ClusterList = () => {
         <SearchField aria-label="Search by name" placeholder="Search by name" value={search.value} onChange={search.onChange} />
         <Select
           label="Owner"
-          options={[{ id: ALL, label: 'All owners' }, ...owners.map(o => ({ id: o, label: shortRef(o) }))]}
+          options={[{ id: ALL, label: 'All owners' }, ...owners.map(o => ({ id: o, label: humanizeRef(o, 'group') }))]}
           selectedKey={filter.value?.owner ?? ALL}
           onSelectionChange={key => filter.onChange({ ...filter.value, owner: key === ALL ? undefined : String(key) })}
         />

@@ -1,1 +1,1 @@
-export { ClusterList, shortRef } from './ClusterList';
+export { ClusterList } from './ClusterList';

@@ -1,4 +1,6 @@
+import { parseEntityRef } from '@backstage/catalog-model';
 import { useApi } from '@backstage/frontend-plugin-api';
+import { humanizeEntityRef } from '@backstage/plugin-catalog-react';
 import {
   Alert,
   Button,
@@ -19,7 +21,6 @@ import { ReactNode, useEffect, useState } from 'react';
 import { orochiApiRef } from '../../api';
 import { describeApiError } from '@orochi/backstage-plugin-orochi-common';
 import { Allowance } from '../../hooks/useClusterPermissions';
-import { shortRef } from '../ClusterList';
 
 interface ActionsProps {
   cluster: Cluster;
@@ -36,7 +37,7 @@ interface ActionsProps {
 function reasonBlocked(cluster: Cluster, allowance: Allowance): string | undefined {
   if (allowance.loading) return 'Checking your permissions…';
   if (!allowance.allowed) {
-    return `Only members of ${shortRef(cluster.owner)} and platform admins may change this cluster.`;
+    return `Only members of ${humanizeEntityRef(parseEntityRef(cluster.owner), { defaultKind: 'group' })} and platform admins may change this cluster.`;
   }
   if (cluster.currentOperationId) return 'An operation is in progress; wait until it has finished.';
   return undefined;

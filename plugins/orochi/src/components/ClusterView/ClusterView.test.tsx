@@ -1,13 +1,17 @@
 import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { defaultOffering, Operation } from '@orochi/backstage-plugin-orochi-common';
 import { clusterRecord } from '@orochi/backstage-plugin-orochi-common/testUtils';
-import { screen, waitFor } from '@testing-library/react';
+import { act, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { orochiApiRef } from '../../api';
 import { orochiApiMock } from '../../__testUtils__/orochiApiMock';
+import { POLL_ACTIVE_MS, POLL_SETTLED_MS } from '../../hooks/useCluster';
 import { ClusterView } from './ClusterView';
+
+const mountedRoutes = { '/catalog/:namespace/:kind/:name': entityRouteRef };
 
 const operation = (overrides: Partial<Operation>): Operation => ({
   id: 'op-1',
@@ -30,14 +34,19 @@ async function render(
   const api = options.api ?? orochiApiMock({ getCluster: jest.fn(async () => clusterRecord('orders-db')) });
   const allow = options.allow ?? (() => true);
   // Permission decisions are cached per permission and resource across renders: tests that deny use their own id.
-  await renderInTestApp(<ClusterView clusterId={options.clusterId ?? 'id-orders-db'} onDeleted={options.onDeleted ?? jest.fn()} />, {
+  const rendered = renderInTestApp(<ClusterView clusterId={options.clusterId ?? 'id-orders-db'} onDeleted={options.onDeleted ?? jest.fn()} />, {
     apis: [
       [orochiApiRef, api],
       [permissionApiRef, mockApis.permission({ authorize: req => (allow(req.permission.name) ? AuthorizeResult.ALLOW : AuthorizeResult.DENY) })],
     ],
+    mountedRoutes,
   });
+  // The view appears once the cluster and the offering are read; waiting for it right after rendering keeps
+  // those reads' updates inside testing-library's wait.
   await screen.findByRole('heading', { name: 'orders-db' });
-  return api;
+  // The permission decisions arrive on their own; the buttons they govern settle with them.
+  await waitFor(() => expect(screen.queryByText('Checking your permissions…')).not.toBeInTheDocument());
+  return { api, ...rendered };
 }
 
 describe('ClusterView', () => {
@@ -68,6 +77,34 @@ describe('ClusterView', () => {
     // While the operation runs, changes wait.
     expect(screen.getByText('An operation is in progress; wait until it has finished.')).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Hibernate' })).toBeDisabled();
+    // The owner links to its catalog entity.
+    expect(screen.getByRole('link', { name: 'team-payments' })).toHaveAttribute('href', '/catalog/default/group/team-payments');
+  });
+
+  it('follows a running operation, and stops reading once it is closed', async () => {
+    jest.useFakeTimers();
+    try {
+      const api = orochiApiMock({
+        getCluster: jest.fn(async () => clusterRecord('orders-db', { status: 'updating', currentOperationId: 'op-2' })),
+      });
+      const { unmount } = await render({ api });
+      const reads = api.getCluster.mock.calls.length;
+      // While an operation runs the view reads the cluster again every POLL_ACTIVE_MS.
+      await act(async () => {
+        await jest.advanceTimersByTimeAsync(POLL_ACTIVE_MS);
+      });
+      await waitFor(() => expect(api.getCluster.mock.calls.length).toBeGreaterThan(reads));
+      expect(api.getMetrics).toHaveBeenCalled();
+      // Closed, it leaves no timer behind: nothing reads the cluster or its metrics any more.
+      unmount();
+      const clusterReads = api.getCluster.mock.calls.length;
+      const metricsReads = api.getMetrics.mock.calls.length;
+      await jest.advanceTimersByTimeAsync(10 * POLL_SETTLED_MS);
+      expect(api.getCluster).toHaveBeenCalledTimes(clusterReads);
+      expect(api.getMetrics).toHaveBeenCalledTimes(metricsReads);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('shows where to connect and reveals the password on request to those allowed', async () => {
@@ -92,7 +129,7 @@ describe('ClusterView', () => {
   });
 
   it('does not offer the password or changes to someone who may only read the cluster', async () => {
-    const api = await render({ allow: name => name === 'orochi.cluster.read', clusterId: 'id-read-only' });
+    const { api } = await render({ allow: name => name === 'orochi.cluster.read', clusterId: 'id-read-only' });
     await waitFor(() => expect(screen.getByRole('button', { name: 'Reveal password' })).toBeDisabled());
     expect(screen.getByText('Only the owners of this cluster and platform admins may see its password.')).toBeInTheDocument();
     expect(screen.getByText('Only members of team-payments and platform admins may change this cluster.')).toBeInTheDocument();
@@ -125,21 +162,40 @@ describe('ClusterView', () => {
   });
 
   it('hibernates a running cluster', async () => {
-    const api = orochiApiMock({ getCluster: jest.fn(async () => clusterRecord('orders-db')), hibernateCluster: jest.fn(async () => ({} as any)) });
+    let hibernated = false;
+    const api = orochiApiMock({
+      getCluster: jest.fn(async () =>
+        clusterRecord('orders-db', hibernated ? { hibernated: true, status: 'hibernated', endpoints: [] } : {}),
+      ),
+      hibernateCluster: jest.fn(async () => {
+        hibernated = true;
+        return {} as any;
+      }),
+    });
     await render({ api });
     await userEvent.click(screen.getByRole('button', { name: 'Hibernate' }));
     expect(api.hibernateCluster).toHaveBeenCalledWith('id-orders-db');
+    // The view reads the cluster again at once and offers to wake it.
+    expect(await screen.findByRole('button', { name: 'Wake' })).toBeEnabled();
   });
 
   it('wakes a hibernated cluster, which has nowhere to connect meanwhile', async () => {
+    let awake = false;
     const sleeping = orochiApiMock({
-      getCluster: jest.fn(async () => clusterRecord('orders-db', { hibernated: true, status: 'hibernated', endpoints: [] })),
-      wakeCluster: jest.fn(async () => ({} as any)),
+      getCluster: jest.fn(async () =>
+        clusterRecord('orders-db', awake ? {} : { hibernated: true, status: 'hibernated', endpoints: [] }),
+      ),
+      wakeCluster: jest.fn(async () => {
+        awake = true;
+        return {} as any;
+      }),
     });
     await render({ api: sleeping });
     expect(screen.getByText('The cluster is hibernated; wake it to connect.')).toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Wake' }));
     expect(sleeping.wakeCluster).toHaveBeenCalledWith('id-orders-db');
+    expect(await screen.findByRole('button', { name: 'Hibernate' })).toBeEnabled();
+    expect(screen.getByLabelText('Host')).toHaveTextContent('localhost');
   });
 
   it('deletes only after the cluster’s name was typed', async () => {
@@ -158,32 +214,41 @@ describe('ClusterView', () => {
   });
 
   it('offers connection pooling where the driver has it, and shows the pooler endpoint', async () => {
+    let pooling = false;
     const api = orochiApiMock({
       getOffering: jest.fn(async () => defaultOffering([17], { pooling: true })),
       getCluster: jest.fn(async () =>
         clusterRecord('orders-db', {
+          pooling: { enabled: pooling },
           endpoints: [
             { role: 'primary', host: 'orders-db-rw.orochi-team-payments.svc', port: 5432 },
             { role: 'pooler', host: 'orders-db-pooler.orochi-team-payments.svc', port: 5432 },
           ],
         }),
       ),
-      updateCluster: jest.fn(async () => ({}) as any),
+      updateCluster: jest.fn(async () => {
+        pooling = true;
+        return {} as any;
+      }),
     });
     await render({ api, clusterId: 'id-pooled' });
     expect(screen.getByLabelText('Pooler', { exact: true })).toHaveTextContent('orders-db-pooler.orochi-team-payments.svc:5432');
     await userEvent.click(await screen.findByRole('switch', { name: 'PgBouncer (transaction mode)' }));
     await userEvent.click(screen.getByRole('button', { name: 'Save pooling' }));
     expect(api.updateCluster).toHaveBeenCalledWith('id-orders-db', { pooling: { enabled: true } });
+    // The view reads the cluster again once the change was accepted: pooling is on, nothing is left to save.
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Save pooling' })).toBeDisabled());
+    expect(screen.getByRole('switch', { name: 'PgBouncer (transaction mode)' })).toBeChecked();
   });
 
   it('says when the cluster cannot be loaded', async () => {
     const api = orochiApiMock({ getCluster: jest.fn().mockRejectedValue(new Error('No cluster with id id-orders-db')) });
-    await renderInTestApp(<ClusterView clusterId="id-orders-db" onDeleted={jest.fn()} />, {
+    renderInTestApp(<ClusterView clusterId="id-orders-db" onDeleted={jest.fn()} />, {
       apis: [
         [orochiApiRef, api],
         [permissionApiRef, mockApis.permission()],
       ],
+      mountedRoutes,
     });
     expect(await screen.findByText('The cluster could not be loaded')).toBeInTheDocument();
     expect(screen.getByText('No cluster with id id-orders-db')).toBeInTheDocument();

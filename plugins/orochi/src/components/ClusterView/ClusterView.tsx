@@ -11,9 +11,11 @@ import { StatusCard } from './StatusCard';
 export const ClusterView = ({ clusterId, onDeleted }: { clusterId: string; onDeleted(): void }) => {
   const { cluster, operations, error, loading, refresh } = useCluster(clusterId);
   const permissions = useClusterPermissions(clusterId);
-  const { offering } = useOffering();
+  // The offering bounds the actions' choices: the page is shown once both are known, so it does not change under
+  // the user's hand. Without an offering (it failed) the actions fall back to the cluster's own values.
+  const { offering, loading: offeringLoading } = useOffering();
 
-  if (loading) return <Skeleton width="100%" height={240} />;
+  if (loading || offeringLoading) return <Skeleton width="100%" height={240} />;
   if (error || !cluster) {
     return <Alert status="danger" title="The cluster could not be loaded" description={error?.message ?? 'Unknown cluster'} />;
   }

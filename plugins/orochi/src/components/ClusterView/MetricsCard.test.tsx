@@ -16,7 +16,7 @@ const point = (at: string, connections: number) => ({
 describe('MetricsCard', () => {
   it('shows the latest value of each measure above its chart', async () => {
     const api = orochiApiMock({ getMetrics: jest.fn(async () => ({ points: [point('2026-11-23T00:00:00Z', 2), point('2026-11-23T00:00:15Z', 3)] })) });
-    await renderInTestApp(<MetricsCard clusterId="id-orders-db" />, { apis: [[orochiApiRef, api]] });
+    renderInTestApp(<MetricsCard clusterId="id-orders-db" />, { apis: [[orochiApiRef, api]] });
     expect(await screen.findByTestId('metric-connections')).toHaveTextContent('3');
     expect(screen.getByTestId('metric-transactionsPerSecond')).toHaveTextContent('12.3');
     expect(screen.getByTestId('metric-cpuPercent')).toHaveTextContent('7.5 %');
@@ -26,13 +26,13 @@ describe('MetricsCard', () => {
   });
 
   it('explains an empty history', async () => {
-    await renderInTestApp(<MetricsCard clusterId="id-orders-db" />, { apis: [[orochiApiRef, orochiApiMock()]] });
+    renderInTestApp(<MetricsCard clusterId="id-orders-db" />, { apis: [[orochiApiRef, orochiApiMock()]] });
     expect(await screen.findByText(/No samples yet/)).toBeInTheDocument();
   });
 
   it('says when the metrics cannot be loaded', async () => {
     const api = orochiApiMock({ getMetrics: jest.fn().mockRejectedValue(new Error('metrics store down')) });
-    await renderInTestApp(<MetricsCard clusterId="id-orders-db" />, { apis: [[orochiApiRef, api]] });
+    renderInTestApp(<MetricsCard clusterId="id-orders-db" />, { apis: [[orochiApiRef, api]] });
     expect(await screen.findByText('The metrics could not be loaded: metrics store down')).toBeInTheDocument();
   });
 });

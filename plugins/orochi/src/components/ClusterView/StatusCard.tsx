@@ -1,3 +1,4 @@
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import { Card, CardBody, CardHeader, Flex, Text } from '@backstage/ui';
 import { Cluster, Operation } from '@orochi/backstage-plugin-orochi-common';
 import { OperationProgress } from '../OperationProgress';
@@ -17,7 +18,8 @@ export const StatusCard = ({ cluster, operations }: { cluster: Cluster; operatio
       <CardBody>
         <Flex direction="column" gap="3">
           <Text>
-            PostgreSQL {cluster.version} · {cluster.size} · {cluster.plan} plan · {cluster.region} · owned by {cluster.owner}
+            PostgreSQL {cluster.version} · {cluster.size} · {cluster.plan} plan · {cluster.region} · owned by{' '}
+            <EntityRefLink entityRef={cluster.owner} defaultKind="group" hideIcon disableTooltip />
           </Text>
           <Text>
             <StatusBadge status={cluster.status} /> · {cluster.readyInstances} of {cluster.instances} instances ready

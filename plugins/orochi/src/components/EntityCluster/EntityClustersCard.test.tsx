@@ -34,9 +34,9 @@ const bucket: Entity = {
   spec: { type: 's3-bucket', owner: 'group:default/team-payments' },
 };
 
-async function render(entity: Entity) {
+function render(entity: Entity) {
   const api = orochiApiMock({ getCluster: jest.fn(async () => clusterRecord('orders-db', { instances: 2, readyInstances: 2 })) });
-  await renderInTestApp(
+  renderInTestApp(
     <EntityProvider entity={entity}>
       <EntityClustersCard />
     </EntityProvider>,
@@ -53,15 +53,17 @@ async function render(entity: Entity) {
 
 describe('EntityClustersCard', () => {
   it('shows the cluster behind an orochi-cluster resource', async () => {
-    const api = await render(clusterEntity);
+    const api = render(clusterEntity);
     expect(await screen.findByRole('link', { name: 'orders-db' })).toHaveAttribute('href', '/orochi/clusters/id-orders-db');
+    expect(screen.getByRole('region', { name: 'Orochi database' })).toContainElement(screen.getByRole('link', { name: 'orders-db' }));
     expect(screen.getByText('PostgreSQL 15 · small · 2/2 instances · pro plan · localhost:54320')).toBeInTheDocument();
     expect(api.getCluster).toHaveBeenCalledWith('id-orders-db');
   });
 
   it('shows the Orochi clusters a component depends on, and only those', async () => {
-    const api = await render(component);
+    const api = render(component);
     expect(await screen.findByRole('link', { name: 'orders-db' })).toBeInTheDocument();
+    expect(screen.getByRole('region', { name: 'Orochi databases' })).toBeInTheDocument();
     expect(api.getCluster).toHaveBeenCalledTimes(1);
   });
 

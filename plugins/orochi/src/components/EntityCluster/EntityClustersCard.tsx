@@ -1,9 +1,9 @@
-import { Entity } from '@backstage/catalog-model';
+import { Entity, RELATION_DEPENDS_ON, stringifyEntityRef } from '@backstage/catalog-model';
 import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
-import { catalogApiRef, useEntity } from '@backstage/plugin-catalog-react';
+import { catalogApiRef, getEntityRelations, useEntity } from '@backstage/plugin-catalog-react';
 import { Card, CardBody, CardHeader, Flex, Link, Text } from '@backstage/ui';
 import { Cluster, CLUSTER_ID_ANNOTATION, OROCHI_CLUSTER_ENTITY_TYPE } from '@orochi/backstage-plugin-orochi-common';
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { orochiApiRef } from '../../api';
 import { describeApiError } from '@orochi/backstage-plugin-orochi-common';
 import { clusterRouteRef } from '../../routes';
@@ -12,11 +12,14 @@ import { StatusBadge } from '../StatusBadge';
 export const isOrochiCluster = (entity: Entity) =>
   entity.kind.toLocaleLowerCase('en-US') === 'resource' && entity.spec?.type === OROCHI_CLUSTER_ENTITY_TYPE;
 
+/** The resources an entity depends on, from its catalog relations. */
+const resourceDependencies = (entity: Entity) =>
+  getEntityRelations(entity, RELATION_DEPENDS_ON, { kind: 'resource' }).map(ref => stringifyEntityRef(ref));
+
 /** Entities the card belongs on: a cluster's resource, and components that depend on resources. */
 export const showsClustersCard = (entity: Entity) =>
   isOrochiCluster(entity) ||
-  (entity.kind.toLocaleLowerCase('en-US') === 'component' &&
-    (entity.relations ?? []).some(r => r.type === 'dependsOn' && r.targetRef.startsWith('resource:')));
+  (entity.kind.toLocaleLowerCase('en-US') === 'component' && resourceDependencies(entity).length > 0);
 
 /** The Orochi cluster ids behind an entity: its own, or those of the clusters a component depends on. */
 function useClusterIds(entity: Entity): { ids?: string[]; error?: string } {
@@ -25,19 +28,24 @@ function useClusterIds(entity: Entity): { ids?: string[]; error?: string } {
   useEffect(() => {
     if (isOrochiCluster(entity)) {
       setState({ ids: [entity.metadata.annotations?.[CLUSTER_ID_ANNOTATION]].filter((id): id is string => !!id) });
-      return;
+      return undefined;
     }
-    const refs = (entity.relations ?? []).filter(r => r.type === 'dependsOn' && r.targetRef.startsWith('resource:')).map(r => r.targetRef);
-    catalog.getEntitiesByRefs({ entityRefs: refs }).then(
+    // An answer that arrives after the card is gone (or shows another entity) is dropped.
+    let cancelled = false;
+    catalog.getEntitiesByRefs({ entityRefs: resourceDependencies(entity) }).then(
       ({ items }) =>
+        !cancelled &&
         setState({
           ids: items
             .filter((e): e is Entity => !!e && isOrochiCluster(e))
             .map(e => e.metadata.annotations?.[CLUSTER_ID_ANNOTATION])
             .filter((id): id is string => !!id),
         }),
-      error => setState({ error: describeApiError(error) }),
+      error => !cancelled && setState({ error: describeApiError(error) }),
     );
+    return () => {
+      cancelled = true;
+    };
   }, [catalog, entity]);
   return state;
 }
@@ -52,14 +60,22 @@ export const EntityClustersCard = () => {
   const [error, setError] = useState<string>();
 
   useEffect(() => {
-    if (!ids) return;
-    Promise.all(ids.map(id => orochi.getCluster(id))).then(setClusters, e => setError(describeApiError(e)));
+    if (!ids) return undefined;
+    let cancelled = false;
+    Promise.all(ids.map(id => orochi.getCluster(id))).then(
+      found => !cancelled && setClusters(found),
+      e => !cancelled && setError(describeApiError(e)),
+    );
+    return () => {
+      cancelled = true;
+    };
   }, [orochi, ids]);
 
+  const headingId = useId();
   return (
-    <Card>
+    <Card role="region" aria-labelledby={headingId}>
       <CardHeader>
-        <Text variant="title-x-small" as="h3">
+        <Text variant="title-x-small" as="h3" id={headingId}>
           {isOrochiCluster(entity) ? 'Orochi database' : 'Orochi databases'}
         </Text>
       </CardHeader>

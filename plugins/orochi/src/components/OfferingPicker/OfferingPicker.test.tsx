@@ -24,7 +24,7 @@ function props(choice: 'size' | 'plan' | 'version', formData?: string | number) 
 describe('OfferingPicker', () => {
   it('offers the sizes of the installation and selects its default', async () => {
     const field = props('size');
-    await renderInTestApp(<OfferingPicker {...field} />, { apis: [[orochiApiRef, orochiApiMock()]] });
+    renderInTestApp(<OfferingPicker {...field} />, { apis: [[orochiApiRef, orochiApiMock()]] });
     await waitFor(() => expect(field.onChange).toHaveBeenCalledWith('small'));
     await waitFor(() =>
       expect(optionTexts()).toEqual(['Small (1 CU: 1 vCPU, 2 GiB)', 'Medium (2 CU: 2 vCPU, 4 GiB)', 'Large (4 CU: 4 vCPU, 8 GiB)']),
@@ -33,18 +33,18 @@ describe('OfferingPicker', () => {
 
   it('shows plans with their price and versions as numbers', async () => {
     const plan = props('plan', 'pro');
-    await renderInTestApp(<OfferingPicker {...plan} />, { apis: [[orochiApiRef, orochiApiMock()]] });
+    renderInTestApp(<OfferingPicker {...plan} />, { apis: [[orochiApiRef, orochiApiMock()]] });
     await waitFor(() => expect(optionTexts()).toEqual(expect.arrayContaining(['Pro ($29/month)', 'Enterprise (priced by contract)'])));
     expect(plan.onChange).not.toHaveBeenCalled();
 
     const version = props('version');
-    await renderInTestApp(<OfferingPicker {...version} />, { apis: [[orochiApiRef, orochiApiMock()]] });
+    renderInTestApp(<OfferingPicker {...version} />, { apis: [[orochiApiRef, orochiApiMock()]] });
     await waitFor(() => expect(version.onChange).toHaveBeenCalledWith(15));
   });
 
   it('says when the choices cannot be loaded', async () => {
     const api = orochiApiMock({ getOffering: jest.fn().mockRejectedValue(new Error('offline')) });
-    await renderInTestApp(<OfferingPicker {...props('size')} />, { apis: [[orochiApiRef, api]] });
+    renderInTestApp(<OfferingPicker {...props('size')} />, { apis: [[orochiApiRef, api]] });
     expect(await screen.findByText("Could not load Orochi's choices: offline")).toBeInTheDocument();
   });
 });
