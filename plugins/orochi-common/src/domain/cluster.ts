@@ -28,10 +28,13 @@ export const autoscalingSchema = z
 /** @public */
 export type Autoscaling = z.infer<typeof autoscalingSchema>;
 
+/** How long a cluster may be idle before it is suspended: a minute to a week. */
+export const IDLE_MINUTES_RANGE = { min: 1, max: 10080 } as const;
+
 export const scaleToZeroSchema = z.strictObject({
   enabled: z.boolean(),
   /** Minutes without client sessions before the cluster is hibernated. */
-  idleMinutes: z.number().int().min(1).max(10080),
+  idleMinutes: z.number().int().min(IDLE_MINUTES_RANGE.min).max(IDLE_MINUTES_RANGE.max),
 });
 
 /** @public */

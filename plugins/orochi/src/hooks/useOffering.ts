@@ -1,6 +1,6 @@
 import { useApi } from '@backstage/frontend-plugin-api';
 import { Offering } from '@orochi/backstage-plugin-orochi-common';
-import { useEffect, useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
 import { orochiApiRef } from '../api';
 
 export interface OfferingState {
@@ -13,17 +13,6 @@ export interface OfferingState {
 /** What this Orochi installation offers (GET /api/orochi/config): sizes, plans, regions, versions, limits. */
 export function useOffering(): OfferingState {
   const orochi = useApi(orochiApiRef);
-  const [state, setState] = useState<OfferingState>({ loading: true });
-  useEffect(() => {
-    // An answer that arrives after the component is gone (or after the API changed) is dropped.
-    let cancelled = false;
-    orochi.getOffering().then(
-      offering => !cancelled && setState({ offering, loading: false }),
-      error => !cancelled && setState({ error, loading: false }),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [orochi]);
-  return state;
+  const { value: offering, error, loading } = useAsync(() => orochi.getOffering(), [orochi]);
+  return { offering, error, loading };
 }

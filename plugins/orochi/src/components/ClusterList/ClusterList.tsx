@@ -3,7 +3,7 @@ import { Alert, Button, ButtonLink, Cell, CellText, ColumnConfig, Flex, SearchFi
 import { parseEntityRef } from '@backstage/catalog-model';
 import { EntityRefLink, humanizeEntityRef } from '@backstage/plugin-catalog-react';
 import { CLUSTER_STATUSES, Cluster, ClusterStatus } from '@orochi/backstage-plugin-orochi-common';
-import { useEffect, useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
 import { orochiApiRef } from '../../api';
 import { clusterRouteRef, createClusterTemplateRouteRef } from '../../routes';
 import { StatusBadge } from '../StatusBadge';
@@ -23,19 +23,12 @@ const humanizeRef = (ref: string, defaultKind: string) => humanizeEntityRef(pars
 
 function useOwners(): string[] {
   const orochi = useApi(orochiApiRef);
-  const [owners, setOwners] = useState<string[]>([]);
-  useEffect(() => {
-    let cancelled = false;
-    // Owners of clusters the user may see, for the filter; one page is enough for a filter list.
-    orochi.listClusters({ limit: 1000 }).then(
-      page => !cancelled && setOwners([...new Set(page.items.map(c => c.owner))].sort()),
-      () => !cancelled && setOwners([]),
-    );
-    return () => {
-      cancelled = true;
-    };
+  // Owners of clusters the user may see, for the filter; one page is enough for a filter list.
+  const { value } = useAsync(async () => {
+    const page = await orochi.listClusters({ limit: 1000 });
+    return [...new Set(page.items.map(c => c.owner))].sort();
   }, [orochi]);
-  return owners;
+  return value ?? [];
 }
 
 /** The clusters the user may see, paged by the backend, with owner and status filters and name search. */

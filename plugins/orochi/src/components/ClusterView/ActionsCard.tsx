@@ -16,7 +16,7 @@ import {
   TextField,
 } from '@backstage/ui';
 import { TitledCard } from './TitledCard';
-import { Cluster, Offering, UpdateClusterRequest } from '@orochi/backstage-plugin-orochi-common';
+import { Cluster, IDLE_MINUTES_RANGE, Offering, UpdateClusterRequest } from '@orochi/backstage-plugin-orochi-common';
 import { ReactNode, useEffect, useState } from 'react';
 import { orochiApiRef } from '../../api';
 import { describeApiError } from '@orochi/backstage-plugin-orochi-common';
@@ -37,7 +37,8 @@ interface ActionsProps {
 function reasonBlocked(cluster: Cluster, allowance: Allowance): string | undefined {
   if (allowance.loading) return 'Checking your permissions…';
   if (!allowance.allowed) {
-    return `Only members of ${humanizeEntityRef(parseEntityRef(cluster.owner), { defaultKind: 'group' })} and platform admins may change this cluster.`;
+    // Who may is the portal's policy to say; the owner is who to ask.
+    return `You may not change this cluster; it belongs to ${humanizeEntityRef(parseEntityRef(cluster.owner), { defaultKind: 'group' })}.`;
   }
   if (cluster.currentOperationId) return 'An operation is in progress; wait until it has finished.';
   return undefined;
@@ -153,7 +154,7 @@ export const ActionsCard = ({ cluster, offering, update, remove, onChange, onDel
               <Switch label="Hibernate when idle" isSelected={scaleToZero.enabled} onChange={enabled => setScaleToZero({ ...scaleToZero, enabled })} isDisabled={!!updateBlocked} />
               </Box>
               <Box>
-              <NumberField label="Idle minutes" value={scaleToZero.idleMinutes} minValue={1} maxValue={10080} onChange={idleMinutes => setScaleToZero({ ...scaleToZero, idleMinutes })} isDisabled={!!updateBlocked} />
+              <NumberField label="Idle minutes" value={scaleToZero.idleMinutes} minValue={IDLE_MINUTES_RANGE.min} maxValue={IDLE_MINUTES_RANGE.max} onChange={idleMinutes => setScaleToZero({ ...scaleToZero, idleMinutes })} isDisabled={!!updateBlocked} />
               </Box>
               <Button onPress={() => run(() => orochi.updateCluster(cluster.id, { scaleToZero }))} isDisabled={!!updateBlocked} isPending={busy}>
                 Save scale to zero

@@ -131,8 +131,8 @@ describe('ClusterView', () => {
   it('does not offer the password or changes to someone who may only read the cluster', async () => {
     const { api } = await render({ allow: name => name === 'orochi.cluster.read', clusterId: 'id-read-only' });
     await waitFor(() => expect(screen.getByRole('button', { name: 'Reveal password' })).toBeDisabled());
-    expect(screen.getByText('Only the owners of this cluster and platform admins may see its password.')).toBeInTheDocument();
-    expect(screen.getByText('Only members of team-payments and platform admins may change this cluster.')).toBeInTheDocument();
+    expect(screen.getByText('You may not see this cluster’s password; ask its owners.')).toBeInTheDocument();
+    expect(screen.getByText('You may not change this cluster; it belongs to team-payments.')).toBeInTheDocument();
     for (const name of ['Resize', 'Hibernate', 'Delete', 'Save autoscaling', 'Save scale to zero']) {
       expect(screen.getByRole('button', { name })).toBeDisabled();
     }

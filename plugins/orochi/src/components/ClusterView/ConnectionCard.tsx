@@ -93,7 +93,7 @@ export const ConnectionCard = ({ cluster, credentials }: { cluster: Cluster; cre
                 Reveal password
               </Button>
               {!credentials.loading && !credentials.allowed && (
-                <Text color="secondary">Only the owners of this cluster and platform admins may see its password.</Text>
+                <Text color="secondary">You may not see this cluster’s password; ask its owners.</Text>
               )}
             </Flex>
           )}

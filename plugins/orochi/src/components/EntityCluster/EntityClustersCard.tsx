@@ -2,8 +2,9 @@ import { Entity, RELATION_DEPENDS_ON, stringifyEntityRef } from '@backstage/cata
 import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
 import { catalogApiRef, getEntityRelations, useEntity } from '@backstage/plugin-catalog-react';
 import { Card, CardBody, CardHeader, Flex, Link, Text } from '@backstage/ui';
-import { Cluster, CLUSTER_ID_ANNOTATION, OROCHI_CLUSTER_ENTITY_TYPE } from '@orochi/backstage-plugin-orochi-common';
-import { useEffect, useId, useState } from 'react';
+import { CLUSTER_ID_ANNOTATION, OROCHI_CLUSTER_ENTITY_TYPE } from '@orochi/backstage-plugin-orochi-common';
+import { useId } from 'react';
+import useAsync from 'react-use/esm/useAsync';
 import { orochiApiRef } from '../../api';
 import { describeApiError } from '@orochi/backstage-plugin-orochi-common';
 import { clusterRouteRef } from '../../routes';
@@ -21,55 +22,25 @@ export const showsClustersCard = (entity: Entity) =>
   isOrochiCluster(entity) ||
   (entity.kind.toLocaleLowerCase('en-US') === 'component' && resourceDependencies(entity).length > 0);
 
-/** The Orochi cluster ids behind an entity: its own, or those of the clusters a component depends on. */
-function useClusterIds(entity: Entity): { ids?: string[]; error?: string } {
+/** The Orochi clusters behind an entity: itself, or the clusters a component depends on. */
+function useEntityClusters(entity: Entity) {
   const catalog = useApi(catalogApiRef);
-  const [state, setState] = useState<{ ids?: string[]; error?: string }>({});
-  useEffect(() => {
-    if (isOrochiCluster(entity)) {
-      setState({ ids: [entity.metadata.annotations?.[CLUSTER_ID_ANNOTATION]].filter((id): id is string => !!id) });
-      return undefined;
-    }
-    // An answer that arrives after the card is gone (or shows another entity) is dropped.
-    let cancelled = false;
-    catalog.getEntitiesByRefs({ entityRefs: resourceDependencies(entity) }).then(
-      ({ items }) =>
-        !cancelled &&
-        setState({
-          ids: items
-            .filter((e): e is Entity => !!e && isOrochiCluster(e))
-            .map(e => e.metadata.annotations?.[CLUSTER_ID_ANNOTATION])
-            .filter((id): id is string => !!id),
-        }),
-      error => !cancelled && setState({ error: describeApiError(error) }),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [catalog, entity]);
-  return state;
+  const orochi = useApi(orochiApiRef);
+  return useAsync(async () => {
+    const ids = isOrochiCluster(entity)
+      ? [entity.metadata.annotations?.[CLUSTER_ID_ANNOTATION]]
+      : (await catalog.getEntitiesByRefs({ entityRefs: resourceDependencies(entity) })).items
+          .filter((e): e is Entity => !!e && isOrochiCluster(e))
+          .map(e => e.metadata.annotations?.[CLUSTER_ID_ANNOTATION]);
+    return Promise.all(ids.filter((id): id is string => !!id).map(id => orochi.getCluster(id)));
+  }, [catalog, orochi, entity]);
 }
 
 /** Overview card: each Orochi cluster of the entity with its status, size and where to connect. */
 export const EntityClustersCard = () => {
   const { entity } = useEntity();
-  const orochi = useApi(orochiApiRef);
   const clusterLink = useRouteRef(clusterRouteRef);
-  const { ids, error: idsError } = useClusterIds(entity);
-  const [clusters, setClusters] = useState<Cluster[]>();
-  const [error, setError] = useState<string>();
-
-  useEffect(() => {
-    if (!ids) return undefined;
-    let cancelled = false;
-    Promise.all(ids.map(id => orochi.getCluster(id))).then(
-      found => !cancelled && setClusters(found),
-      e => !cancelled && setError(describeApiError(e)),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [orochi, ids]);
+  const { value: clusters, error } = useEntityClusters(entity);
 
   const headingId = useId();
   return (
@@ -80,7 +51,7 @@ export const EntityClustersCard = () => {
         </Text>
       </CardHeader>
       <CardBody>
-        {(idsError || error) && <Text color="danger">{idsError ?? error}</Text>}
+        {error && <Text color="danger">{describeApiError(error)}</Text>}
         {clusters?.length === 0 && <Text color="secondary">No Orochi database among this entity’s dependencies.</Text>}
         <Flex direction="column" gap="2">
           {clusters?.map(c => {
