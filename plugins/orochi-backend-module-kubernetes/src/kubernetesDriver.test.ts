@@ -1,7 +1,8 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import orochiPlugin from '@orochi/backstage-plugin-orochi-backend';
+// The plugin by name: startTestBackend adds a stand-in plugin for a module whose plugin sits in a feature loader.
+import { orochiPlugin } from '@orochi/backstage-plugin-orochi-backend';
 import { exampleEntities, waitForOperation } from '@orochi/test-utils';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
