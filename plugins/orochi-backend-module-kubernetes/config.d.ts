@@ -6,7 +6,10 @@ export interface Config {
       kubeconfig?: string;
       /** The kubeconfig context to use; default its current context. */
       context?: string;
-      /** Prefix of the namespace each owning team's clusters live in; default `orochi-`. */
+      /**
+       * Prefix of the namespace each owning team's clusters live in; default `orochi-`. Lowercase letters, digits
+       * and `-`, at most 30 characters.
+       */
       namespacePrefix?: string;
       /** The Orochi PostgreSQL image, tagged with the major version; default `ghcr.io/orochi-db/orochi-postgres`. */
       image?: string;
@@ -18,6 +21,15 @@ export interface Config {
       storageClass?: string;
       /** PgBouncer instances of a cluster's pooler; default 2. */
       poolerInstances?: number;
+      /**
+       * The service account the backend runs as. When set, each team namespace the driver creates gets a
+       * RoleBinding `orochi-tenant` binding it to the ClusterRole `orochi-tenant` (deploy/kubernetes), the only
+       * grant of secrets and CloudNativePG objects. Leave it out against an admin kubeconfig (development).
+       */
+      serviceAccount?: {
+        name: string;
+        namespace: string;
+      };
       /** Where backups go, through the Barman Cloud plugin; needed for clusters with backups enabled. */
       backups?: {
         /** An object store URL, e.g. `s3://orochi-backups/`; each cluster writes under its own path. */

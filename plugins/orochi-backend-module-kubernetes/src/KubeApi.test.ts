@@ -44,6 +44,13 @@ describe('KubeApi', () => {
     expect(patch).toHaveBeenCalledTimes(1);
   });
 
+  it('retries a refused connection as fetch reports it (the code on the cause)', async () => {
+    const refused = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443'), { code: 'ECONNREFUSED' }) });
+    const patch = jest.fn().mockRejectedValueOnce(refused).mockResolvedValue(manifest);
+    await expect(apiWith(patch).applyCustom(CNPG.cluster, manifest)).resolves.toEqual(manifest);
+    expect(patch).toHaveBeenCalledTimes(2);
+  });
+
   it('gives up on an API server that stays unreachable', async () => {
     const patch = jest.fn().mockRejectedValue(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
     await expect(apiWith(patch).applyCustom(CNPG.cluster, manifest)).rejects.toThrow(/Kubernetes did not apply Cluster ns\/db \(no answer\): connect ECONNREFUSED/);

@@ -20,7 +20,9 @@ import {
   poolerName,
   scheduledBackupName,
 } from './names';
+import { InstallationScope } from './scope';
 import { CnpgCluster, observationOf } from './status';
+import { ensureTeamNamespace } from './teamNamespace';
 
 const REMOVAL_TIMEOUT_MS = 5 * 60_000;
 
@@ -44,19 +46,24 @@ export class KubernetesDriver implements ClusterDriver {
     const api = new KubeApi(options.kubeConfig ?? loadKubeConfig(options.config));
     const driver = new KubernetesDriver(options.config, api, options.logger);
     await driver.#cache.start();
-    options.logger.info(`Kubernetes driver: ${api.config.getCurrentCluster()?.server ?? 'in-cluster'}, namespaces ${options.config.namespacePrefix}<team>`);
+    const { installationId, namespacePrefix } = options.config;
+    options.logger.info(
+      `Kubernetes driver: ${api.config.getCurrentCluster()?.server ?? 'in-cluster'}, installation ${installationId}, namespaces ${namespacePrefix}<team>`,
+    );
     return driver;
   }
 
   readonly #config: KubernetesDriverConfig;
   readonly #api: KubeApi;
+  readonly #scope: InstallationScope;
   readonly #cache: ClusterCache;
   readonly #listeners: Array<(clusterId: string) => void> = [];
 
   private constructor(config: KubernetesDriverConfig, api: KubeApi, logger: LoggerService) {
     this.#config = config;
     this.#api = api;
-    this.#cache = new ClusterCache(api, logger, id => this.#listeners.forEach(listener => listener(id)));
+    this.#scope = new InstallationScope(config);
+    this.#cache = new ClusterCache(api, this.#scope, logger, id => this.#listeners.forEach(listener => listener(id)));
   }
 
   stop() {
@@ -78,7 +85,7 @@ export class KubernetesDriver implements ClusterDriver {
     }
     const set = new ClusterManifests(this.#config, cluster);
     const api = this.#api;
-    await ctx.step(`Apply namespace ${set.namespace}`, () => api.applyNamespace(set.namespaceManifest()));
+    await ctx.step(`Apply namespace ${set.namespace}`, () => ensureTeamNamespace(api, this.#config, set));
     await ctx.step('Ensure the application credentials', async () => {
       // Created once: applying again must not change the password.
       if (!(await api.readSecret(set.namespace, appSecretName(set.name)))) {
@@ -118,16 +125,30 @@ export class KubernetesDriver implements ClusterDriver {
     });
   }
 
+  /**
+   * Deletes only what carries this installation's label and the cluster's id, in this installation's namespaces
+   * (those of its Clusters with that id), one object at a time.
+   */
   async deleteOrphan(id: string) {
-    for (const object of await this.#api.listCustom<CnpgCluster>(CNPG.cluster, `${CLUSTER_ID_LABEL}=${id}`)) {
-      await this.#deleteObjects(object.metadata!.namespace!, object.metadata!.name!);
+    const selector = this.#scope.clusterSelector(id);
+    const clusters = (await this.#api.listCustom<CnpgCluster>(CNPG.cluster, selector)).filter(this.#scope.owns);
+    for (const namespace of new Set(clusters.map(c => c.metadata!.namespace!))) {
+      for (const kind of [CNPG.scheduledBackup, CNPG.pooler, CNPG.cluster, CNPG.objectStore]) {
+        for (const object of (await this.#api.listCustomIn(kind, namespace, selector)).filter(this.#scope.owns)) {
+          await this.#api.deleteCustom(kind, namespace, object.metadata!.name!);
+        }
+      }
+      for (const secret of (await this.#api.listSecrets(namespace, selector)).filter(this.#scope.owns)) {
+        await this.#api.deleteSecret(namespace, secret.metadata!.name!);
+      }
     }
   }
 
   async observe(cluster: DriverCluster): Promise<ClusterObservation> {
     const set = new ClusterManifests(this.#config, cluster);
-    const cached = this.#cache.get(set.namespace, set.name);
-    const object = cached.synced ? cached.cluster : await this.#api.getCustom<CnpgCluster>(CNPG.cluster, set.namespace, set.name);
+    // Not in the cache: the cache is out of sync, or the Cluster is new or from before installation labels.
+    const object =
+      this.#cache.get(set.namespace, set.name).cluster ?? (await this.#api.getCustom<CnpgCluster>(CNPG.cluster, set.namespace, set.name));
     return observationOf(object, {
       namespace: set.namespace,
       name: set.name,
@@ -157,9 +178,10 @@ export class KubernetesDriver implements ClusterDriver {
     return undefined;
   }
 
+  /** The ids of this installation's Clusters (by label, in namespaces with the prefix), not other installations'. */
   async listClusterIds() {
-    const clusters = await this.#api.listCustom<CnpgCluster>(CNPG.cluster, 'app.kubernetes.io/managed-by=orochi');
-    return clusters.map(c => c.metadata?.labels?.[CLUSTER_ID_LABEL]).filter((id): id is string => !!id);
+    const clusters = (await this.#api.listCustom<CnpgCluster>(CNPG.cluster, this.#scope.selector)).filter(this.#scope.owns);
+    return [...new Set(clusters.map(c => c.metadata?.labels?.[CLUSTER_ID_LABEL]).filter((id): id is string => !!id))];
   }
 
   async #deleteObjects(namespace: string, name: string) {

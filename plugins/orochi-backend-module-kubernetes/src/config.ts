@@ -1,7 +1,12 @@
 import { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+import { readInstallationId } from '@orochi/backstage-plugin-orochi-node';
+import { isDnsLabel } from './names';
 
-/** The kubernetes driver's configuration (`orochi.kubernetes`), with defaults. Read here only. */
+/** The kubernetes driver's configuration (`orochi.kubernetes`, and `orochi.installationId` through orochi-node), with defaults. Read here only. */
 export interface KubernetesDriverConfig {
+  /** Which Orochi installation this is; every object the driver creates carries it as `orochi.io/installation`. */
+  installationId: string;
   kubeconfig?: string;
   context?: string;
   namespacePrefix: string;
@@ -11,15 +16,28 @@ export interface KubernetesDriverConfig {
   storageClass?: string;
   poolerInstances: number;
   backups?: { destinationPath: string; endpointURL?: string; credentialsSecret?: string };
+  /** The backend's service account, bound to the `orochi-tenant` ClusterRole in each team namespace it creates. */
+  serviceAccount?: { name: string; namespace: string };
 }
+
+/** Room left in a namespace name for the team's name and, when needed, its hash. */
+const MAX_PREFIX_LENGTH = 30;
+
+const DNS_LABEL = { test: isDnsLabel, what: 'a DNS label' };
+const DNS_SUBDOMAIN = {
+  test: (value: string) => value.length <= 253 && value.split('.').every(isDnsLabel),
+  what: 'a DNS subdomain',
+};
 
 export function readKubernetesDriverConfig(root: Config): KubernetesDriverConfig {
   const config = root.getOptionalConfig('orochi.kubernetes');
   const backups = config?.getOptionalConfig('backups');
+  const serviceAccount = config?.getOptionalConfig('serviceAccount');
   return {
+    installationId: readInstallationId(root),
     kubeconfig: config?.getOptionalString('kubeconfig'),
     context: config?.getOptionalString('context'),
-    namespacePrefix: config?.getOptionalString('namespacePrefix') ?? 'orochi-',
+    namespacePrefix: readNamespacePrefix(config),
     image: config?.getOptionalString('image') ?? 'ghcr.io/orochi-db/orochi-postgres',
     versions: readVersions(config),
     orochiExtension: config?.getOptionalBoolean('orochiExtension') ?? true,
@@ -30,7 +48,26 @@ export function readKubernetesDriverConfig(root: Config): KubernetesDriverConfig
       endpointURL: backups.getOptionalString('endpointURL'),
       credentialsSecret: backups.getOptionalString('credentialsSecret'),
     },
+    serviceAccount: serviceAccount && {
+      name: kubernetesName(serviceAccount.getString('name'), 'orochi.kubernetes.serviceAccount.name', DNS_SUBDOMAIN),
+      namespace: kubernetesName(serviceAccount.getString('namespace'), 'orochi.kubernetes.serviceAccount.namespace', DNS_LABEL),
+    },
   };
+}
+
+function readNamespacePrefix(config: Config | undefined): string {
+  const prefix = config?.getOptionalString('namespacePrefix') ?? 'orochi-';
+  if (prefix.length > MAX_PREFIX_LENGTH || !/^[a-z0-9][-a-z0-9]*$/.test(prefix)) {
+    throw new InputError(
+      `orochi.kubernetes.namespacePrefix must be the start of a namespace name (lowercase letters, digits and '-', at most ${MAX_PREFIX_LENGTH} characters), not "${prefix}"`,
+    );
+  }
+  return prefix;
+}
+
+function kubernetesName(value: string, key: string, rule: { test: (value: string) => boolean; what: string }): string {
+  if (!rule.test(value)) throw new InputError(`${key} must be a Kubernetes name (${rule.what}), not "${value}"`);
+  return value;
 }
 
 function readVersions(config: Config | undefined): number[] {

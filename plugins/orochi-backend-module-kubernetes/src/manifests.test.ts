@@ -49,6 +49,7 @@ function expectValid(manifest: Manifest) {
 }
 
 const config: KubernetesDriverConfig = {
+  installationId: 'eu-1',
   namespacePrefix: 'orochi-',
   image: 'ghcr.io/orochi-db/orochi-postgres',
   versions: [16, 17],
@@ -91,7 +92,12 @@ describe('the CloudNativePG manifests', () => {
     expect(cluster.metadata).toEqual({
       name: 'orders-db',
       namespace: 'orochi-team-payments',
-      labels: { 'app.kubernetes.io/managed-by': 'orochi', 'orochi.io/cluster-id': 'c0ffee', 'orochi.io/owner': 'team-payments' },
+      labels: {
+        'app.kubernetes.io/managed-by': 'orochi',
+        'orochi.io/installation': 'eu-1',
+        'orochi.io/cluster-id': 'c0ffee',
+        'orochi.io/owner': 'team-payments',
+      },
       annotations: { 'orochi.io/owner': 'group:default/team-payments' },
     });
     expect(cluster.spec).toMatchObject({
@@ -100,7 +106,7 @@ describe('the CloudNativePG manifests', () => {
       storage: { size: '20Gi' },
       postgresql: { shared_preload_libraries: ['orochi'] },
       bootstrap: { initdb: { database: 'app', owner: 'app', secret: { name: 'orders-db-app' }, postInitApplicationSQL: ['CREATE EXTENSION IF NOT EXISTS orochi'] } },
-      inheritedMetadata: { labels: { 'backstage.io/kubernetes-id': 'orders-db' } },
+      inheritedMetadata: { labels: { 'backstage.io/kubernetes-id': 'orders-db', 'orochi.io/cluster-id': 'c0ffee', 'orochi.io/installation': 'eu-1' } },
     });
     expect((cluster.spec as { plugins?: unknown }).plugins).toBeUndefined();
   });
@@ -113,7 +119,7 @@ describe('the CloudNativePG manifests', () => {
   it('archive WAL through the Barman Cloud plugin and schedule backups with a six-field cron', () => {
     const set = manifests({ backups: { enabled: true, schedule: '0 30 2 * * *', retentionDays: 14 } });
     expect((set.clusterManifest().spec as { plugins: unknown }).plugins).toEqual([
-      { name: 'barman-cloud.cloudnative-pg.io', isWALArchiver: true, parameters: { barmanObjectName: 'orders-db-backups', serverName: 'orders-db' } },
+      { name: 'barman-cloud.cloudnative-pg.io', isWALArchiver: true, parameters: { barmanObjectName: 'orders-db-backups', serverName: 'orders-db-c0ffee' } },
     ]);
     expect(set.objectStoreManifest().spec).toEqual({
       retentionPolicy: '14d',
@@ -130,6 +136,26 @@ describe('the CloudNativePG manifests', () => {
       pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' },
       backupOwnerReference: 'self',
     });
+  });
+
+  it('archive a recreated cluster of the same name into a new folder, named after its incarnation', () => {
+    const backups = { enabled: true, schedule: '0 0 3 * * *', retentionDays: 7 };
+    const folder = (id: string) => {
+      const set = new ClusterManifests(config, { id, cu: 1, spec: clusterSpec('orders-db', { version: 17, backups }) });
+      const plugin = (set.clusterManifest().spec as { plugins: Array<{ parameters: { serverName: string } }> }).plugins[0];
+      return `${(set.objectStoreManifest().spec as any).configuration.destinationPath}${plugin.parameters.serverName}`;
+    };
+    const first = folder('2b0a3f4e-0c57-4a53-9a8e-1f1d7c2e9b01');
+    const second = folder('8d7c6b5a-4f3e-4d2c-8b1a-0f9e8d7c6b5a');
+    expect(first).toBe('s3://orochi-backups/orochi-team-payments/orders-db-2b0a3f4e-0c57-4a53-9a8e-1f1d7c2e9b01');
+    expect(second).not.toBe(first);
+  });
+
+  it('label every object, the namespace included, with the installation', () => {
+    const set = manifests({ backups: { enabled: true, schedule: '0 0 3 * * *', retentionDays: 7 } });
+    for (const manifest of [set.namespaceManifest(), set.secretManifest('pw'), ...all(set), set.roleBindingManifest({ name: 'sa', namespace: 'ns' })]) {
+      expect({ kind: manifest.kind, installation: manifest.metadata.labels?.['orochi.io/installation'] }).toEqual({ kind: manifest.kind, installation: 'eu-1' });
+    }
   });
 
   it('are checked strictly: an unknown field fails', () => {

@@ -7,6 +7,7 @@ import {
   CLUSTER_ID_LABEL,
   CNPG,
   HIBERNATION_ANNOTATION,
+  INSTALLATION_LABEL,
   MANAGED_BY,
   namespaceFor,
   objectStoreName,
@@ -14,6 +15,7 @@ import {
   poolerName,
   scheduledBackupName,
   dnsLabel,
+  TENANT_ROLE,
 } from './names';
 
 /** A Kubernetes object as Orochi applies it. */
@@ -32,9 +34,14 @@ export interface Manifest {
 const APP_DATABASE = 'app';
 const APP_USER = 'app';
 
-function labels(cluster: DriverCluster): Record<string, string> {
+/** What every object of this installation carries; the installation's list, watch and orphan removal select on it. */
+function installationLabels(config: KubernetesDriverConfig): Record<string, string> {
+  return { ...MANAGED_BY, [INSTALLATION_LABEL]: config.installationId };
+}
+
+function labels(config: KubernetesDriverConfig, cluster: DriverCluster): Record<string, string> {
   return {
-    ...MANAGED_BY,
+    ...installationLabels(config),
     [CLUSTER_ID_LABEL]: cluster.id,
     'orochi.io/owner': dnsLabel(ownerName(cluster.spec.owner)),
   };
@@ -57,6 +64,15 @@ export class ClusterManifests {
     return this.cluster.spec.name;
   }
 
+  /**
+   * The cluster's folder in the object store (under the namespace's destination path). It names this incarnation,
+   * with the Orochi cluster id that every create gets anew, so a cluster deleted and created again with the same
+   * name archives into a fresh folder rather than onto the old one's WAL.
+   */
+  get serverName() {
+    return `${this.name}-${this.cluster.id}`;
+  }
+
   /** The owning team's namespace, labelled with the Backstage group it belongs to. */
   namespaceManifest(): Manifest {
     return {
@@ -64,9 +80,23 @@ export class ClusterManifests {
       kind: 'Namespace',
       metadata: {
         name: this.namespace,
-        labels: { ...MANAGED_BY, 'orochi.io/owner': dnsLabel(ownerName(this.cluster.spec.owner)) },
+        labels: { ...installationLabels(this.config), 'orochi.io/owner': dnsLabel(ownerName(this.cluster.spec.owner)) },
         annotations: { 'backstage.io/owner': this.cluster.spec.owner },
       },
+    };
+  }
+
+  /**
+   * Binds the backend's service account to the `orochi-tenant` ClusterRole in the team namespace: all it may do
+   * with secrets and CloudNativePG objects, it may do only in Orochi's namespaces.
+   */
+  roleBindingManifest(serviceAccount: { name: string; namespace: string }): Manifest {
+    return {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: TENANT_ROLE, namespace: this.namespace, labels: installationLabels(this.config) },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: TENANT_ROLE },
+      subjects: [{ kind: 'ServiceAccount', name: serviceAccount.name, namespace: serviceAccount.namespace }],
     };
   }
 
@@ -76,7 +106,7 @@ export class ClusterManifests {
       apiVersion: 'v1',
       kind: 'Secret',
       type: 'kubernetes.io/basic-auth',
-      metadata: { name: appSecretName(this.name), namespace: this.namespace, labels: labels(this.cluster) },
+      metadata: { name: appSecretName(this.name), namespace: this.namespace, labels: labels(this.config, this.cluster) },
       stringData: { username: APP_USER, password },
     };
   }
@@ -91,7 +121,7 @@ export class ClusterManifests {
       metadata: {
         name: this.name,
         namespace: this.namespace,
-        labels: labels(this.cluster),
+        labels: labels(this.config, this.cluster),
         annotations: {
           'orochi.io/owner': spec.owner,
           // Declarative hibernation: the operator stops the instances and keeps their volumes.
@@ -102,7 +132,13 @@ export class ClusterManifests {
         instances: spec.instances,
         imageName: `${config.image}:${spec.version}`,
         // Pods carry the cluster's name as Backstage's Kubernetes plugin looks for it.
-        inheritedMetadata: { labels: { 'backstage.io/kubernetes-id': this.name, [CLUSTER_ID_LABEL]: this.cluster.id } },
+        inheritedMetadata: {
+          labels: {
+            'backstage.io/kubernetes-id': this.name,
+            [CLUSTER_ID_LABEL]: this.cluster.id,
+            [INSTALLATION_LABEL]: this.config.installationId,
+          },
+        },
         postgresql: {
           parameters: settingsForSize(cu),
           ...(config.orochiExtension ? { shared_preload_libraries: ['orochi'] } : {}),
@@ -129,7 +165,7 @@ export class ClusterManifests {
                 {
                   name: BARMAN_PLUGIN,
                   isWALArchiver: true,
-                  parameters: { barmanObjectName: objectStoreName(this.name), serverName: this.name },
+                  parameters: { barmanObjectName: objectStoreName(this.name), serverName: this.serverName },
                 },
               ],
             }
@@ -143,7 +179,7 @@ export class ClusterManifests {
     return {
       apiVersion: apiVersion(CNPG.pooler),
       kind: CNPG.pooler.kind,
-      metadata: { name: poolerName(this.name), namespace: this.namespace, labels: labels(this.cluster) },
+      metadata: { name: poolerName(this.name), namespace: this.namespace, labels: labels(this.config, this.cluster) },
       spec: {
         cluster: { name: this.name },
         instances: this.config.poolerInstances,
@@ -153,7 +189,10 @@ export class ClusterManifests {
     };
   }
 
-  /** Where the Barman Cloud plugin archives WAL and puts base backups, kept for the cluster's retention. */
+  /**
+   * Where the Barman Cloud plugin archives WAL and puts base backups, kept for the cluster's retention: under
+   * `<destinationPath>/<namespace>/`, in the folder `serverName`.
+   */
   objectStoreManifest(): Manifest {
     const backups = this.config.backups;
     if (!backups) {
@@ -168,7 +207,7 @@ export class ClusterManifests {
     return {
       apiVersion: apiVersion(CNPG.objectStore),
       kind: CNPG.objectStore.kind,
-      metadata: { name: objectStoreName(this.name), namespace: this.namespace, labels: labels(this.cluster) },
+      metadata: { name: objectStoreName(this.name), namespace: this.namespace, labels: labels(this.config, this.cluster) },
       spec: {
         retentionPolicy: `${this.cluster.spec.backups.retentionDays}d`,
         configuration: {
@@ -184,7 +223,7 @@ export class ClusterManifests {
     return {
       apiVersion: apiVersion(CNPG.scheduledBackup),
       kind: CNPG.scheduledBackup.kind,
-      metadata: { name: scheduledBackupName(this.name), namespace: this.namespace, labels: labels(this.cluster) },
+      metadata: { name: scheduledBackupName(this.name), namespace: this.namespace, labels: labels(this.config, this.cluster) },
       spec: {
         schedule: this.cluster.spec.backups.schedule,
         cluster: { name: this.name },

@@ -11,7 +11,7 @@ import {
   offeringSchema,
   orochiPermissions,
 } from '@orochi/backstage-plugin-orochi-common';
-import { DriverCapabilities } from '@orochi/backstage-plugin-orochi-node';
+import { DriverCapabilities, readInstallationId } from '@orochi/backstage-plugin-orochi-node';
 import { resolve } from 'node:path';
 
 /** Everything the Orochi backend reads from `orochi.*`, with defaults applied. Read once, here. */
@@ -100,12 +100,7 @@ export function readOrochiConfig(root: Config): OrochiConfig {
     return parsed.data;
   };
 
-  const installationId = str('installationId') ?? 'default';
-  if (!/^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/.test(installationId)) {
-    throw new Error(
-      `Invalid orochi configuration: installationId: "${installationId}" must be up to 32 lowercase letters, digits and "-"`,
-    );
-  }
+  const installationId = readInstallationId(root);
   const serviceAccess = new Map<string, Set<string>>();
   for (const entry of config?.getOptionalConfigArray('serviceAccess') ?? []) {
     const subject = entry.getString('subject');

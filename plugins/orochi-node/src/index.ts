@@ -10,3 +10,4 @@ export * from './permissions';
 export * from './events';
 export { needsRestart, settingsForSize } from './postgresSettings';
 export { generatePassword } from './credentials';
+export { readInstallationId } from './installation';
