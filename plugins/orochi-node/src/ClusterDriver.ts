@@ -8,7 +8,7 @@ import {
 export interface DriverCluster {
   id: string;
   spec: ClusterSpec;
-  /** Compute units of the spec's size, resolved from the configured sizes. */
+  /** Compute units of the spec's size, as recorded when the size was chosen (`spec.cu`). */
   cu: number;
 }
 
@@ -81,8 +81,14 @@ export interface ClusterDriver {
    * at once rather than on its next round.
    */
   watch?(onChange: (clusterId: string) => void): void;
-  /** Ids of every cluster the driver holds anything for, so orphans can be found. */
+  /**
+   * Ids of every cluster the driver holds anything for in this installation (`orochi.installationId`), so
+   * orphans can be found; never another installation's.
+   */
   listClusterIds(): Promise<string[]>;
-  /** Removes what the driver holds for a cluster Orochi has no record of. */
+  /**
+   * Removes what the driver holds for a cluster of this installation that Orochi has no record of; refuses, or
+   * touches nothing of, another installation's. Called only after the configured grace period.
+   */
   deleteOrphan(id: string): Promise<void>;
 }
