@@ -1,5 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { KubeConfig, V1Secret } from '@kubernetes/client-node';
+import { APP_DATABASE } from '@orochi/backstage-plugin-orochi-common';
 import {
   ClusterCredentials,
   ClusterDriver,
@@ -167,7 +168,7 @@ export class KubernetesDriver implements ClusterDriver {
     return {
       host: `${set.name}-rw.${set.namespace}.svc`,
       port: 5432,
-      database: 'app',
+      database: APP_DATABASE.name,
       user: decode(secret.data.username),
       password: decode(secret.data.password),
     };

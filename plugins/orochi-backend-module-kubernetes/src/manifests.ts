@@ -1,5 +1,5 @@
 import { DriverCluster, settingsForSize } from '@orochi/backstage-plugin-orochi-node';
-import { CU_MEMORY_MIB } from '@orochi/backstage-plugin-orochi-common';
+import { APP_DATABASE, CU_MEMORY_MIB } from '@orochi/backstage-plugin-orochi-common';
 import { KubernetesDriverConfig } from './config';
 import {
   appSecretName,
@@ -30,9 +30,6 @@ export interface Manifest {
   };
   [field: string]: unknown;
 }
-
-const APP_DATABASE = 'app';
-const APP_USER = 'app';
 
 /** What every object of this installation carries; the installation's list, watch and orphan removal select on it. */
 function installationLabels(config: KubernetesDriverConfig): Record<string, string> {
@@ -107,7 +104,7 @@ export class ClusterManifests {
       kind: 'Secret',
       type: 'kubernetes.io/basic-auth',
       metadata: { name: appSecretName(this.name), namespace: this.namespace, labels: labels(this.config, this.cluster) },
-      stringData: { username: APP_USER, password },
+      stringData: { username: APP_DATABASE.user, password },
     };
   }
 
@@ -145,8 +142,8 @@ export class ClusterManifests {
         },
         bootstrap: {
           initdb: {
-            database: APP_DATABASE,
-            owner: APP_USER,
+            database: APP_DATABASE.name,
+            owner: APP_DATABASE.user,
             secret: { name: appSecretName(this.name) },
             ...(config.orochiExtension ? { postInitApplicationSQL: ['CREATE EXTENSION IF NOT EXISTS orochi'] } : {}),
           },
