@@ -2,11 +2,14 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 // Named, not the default loader: startTestBackend adds a stand-in plugin for a module whose plugin it cannot see.
 import { orochiModuleLocalDriver, orochiPlugin } from '@orochi/backstage-plugin-orochi-backend';
-import { eventually, exampleEntities, localDriverConfig, localDriverDirectory, stopServers, waitForOperation } from '@orochi/test-utils';
+import { eventually, exampleEntities, localDriverConfig, localDriverDirectory, stopServers, waitForOperation, testDatabaseServiceFactory } from '@orochi/test-utils';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import exampleClustersModule from './modules/exampleClusters';
+
+/** Each plugin's SQLite database, which lets the Jest worker exit when its tests are done. */
+const databaseFactory = testDatabaseServiceFactory();
 
 jest.setTimeout(120_000);
 
@@ -21,6 +24,7 @@ describe('the example clusters', () => {
     startTestBackend({
       features: [
         orochiPlugin,
+        databaseFactory,
         orochiModuleLocalDriver,
         exampleClustersModule,
         catalogServiceMock.factory({ entities: exampleEntities() }),
@@ -45,7 +49,8 @@ describe('the example clusters', () => {
 
   it('are created through the API on the first start, and only then', async () => {
     const stateFile = join(dataDirectory, 'example-clusters.json');
-    const { server } = await startWith(stateFile);
+    const first = await startWith(stateFile);
+    const { server } = first;
     // Created in the background once the owners are in the catalog.
     const body = await eventually('the examples', async () => {
       const res = await request(server).get('/api/orochi/clusters');
@@ -64,6 +69,7 @@ describe('the example clusters', () => {
 
     // The data directory is no longer new: a restart creates nothing, even though the examples were deleted.
     // (The startup hook decides synchronously, before startTestBackend resolves.)
+    await first.stop();
     const restarted = await startWith(stateFile);
     expect((await request(restarted.server).get('/api/orochi/clusters')).body.totalCount).toBe(0);
   });

@@ -13,6 +13,7 @@ import {
   localDriverDirectory,
   stopServers,
   waitForOperation,
+  testDatabaseServiceFactory,
 } from '@orochi/test-utils';
 import type { Server } from 'node:http';
 import { rmSync } from 'node:fs';
@@ -20,6 +21,9 @@ import request from 'supertest';
 import orochiPlugin from '@orochi/backstage-plugin-orochi-backend';
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import permissionPolicyModule from './modules/permissionPolicy';
+
+/** Each plugin's SQLite database, which lets the Jest worker exit when its tests are done. */
+const databaseFactory = testDatabaseServiceFactory();
 
 jest.setTimeout(120_000);
 
@@ -42,6 +46,7 @@ async function startPortalBackend(dataDirectory: string, orochi: Record<string, 
   const { server } = await startTestBackend({
     features: [
       orochiPlugin,
+      databaseFactory,
       permissionPlugin,
       permissionPolicyModule,
       permissionsServiceFactory,

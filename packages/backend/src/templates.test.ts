@@ -18,6 +18,7 @@ import {
   onBehalfOfMockAuthFactory,
   stopServers,
   waitForOperation,
+  testDatabaseServiceFactory,
 } from '@orochi/test-utils';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -28,6 +29,9 @@ import yaml from 'yaml';
 import localPublishModule from './modules/localPublish';
 import { publishedServicesLocation } from './modules/localPublish/publishLocalAction';
 import permissionPolicyModule from './modules/permissionPolicy';
+
+/** Each plugin's SQLite database, which lets the Jest worker exit when its tests are done. */
+const databaseFactory = testDatabaseServiceFactory();
 
 jest.setTimeout(300_000);
 
@@ -40,6 +44,7 @@ async function startPortal(dataDirectory: string) {
   const { server } = await startTestBackend({
     features: [
       catalogPlugin,
+      databaseFactory,
       catalogModuleScaffolderEntityModel,
       catalogModuleOrochi,
       scaffolderPlugin,

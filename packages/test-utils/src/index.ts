@@ -1,5 +1,5 @@
 export * from './postgres';
-export { createTestDatabases } from './testDatabases';
+export { testDatabaseServiceFactory, createTestDatabases } from './testDatabases';
 export * from './clusters';
 export { exampleEntities, exampleOrgUserInfoFactory } from './exampleOrg';
 export { onBehalfOfMockAuthFactory } from './mockAuth';

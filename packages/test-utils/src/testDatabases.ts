@@ -1,3 +1,5 @@
+import { coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
+import knexFactory from 'knex';
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { TEST_POSTGRES_ID } from './postgres';
 
@@ -13,4 +15,35 @@ export function createTestDatabases(): TestDatabases {
     );
   }
   return databases;
+}
+
+/** The part of tarn's pool (under knex) that keeps a timer running while the pool holds a connection. */
+type ReapingPool = { interval: NodeJS.Timeout | null; _startReaping(): void };
+
+/**
+ * Backstage's database service for test backends: an in-memory SQLite database of its own for each plugin, as
+ * Backstage's TestDatabases makes them, whose pool does not keep the Jest worker alive.
+ *
+ * Backstage's default factory never closes SQLite connections (closing loses an in-memory database), and the pool
+ * under knex keeps a reaping timer running for as long as it holds a connection, so a worker that ran a test
+ * backend could not exit ("a worker process has failed to exit gracefully"). Closing the databases at shutdown
+ * is no cure: plugins' loops (the catalog's, the scaffolder's) may still finish a query after their backend
+ * stopped. So the timer is unref'd instead: it no longer holds the process, and a late query still works.
+ */
+export function testDatabaseServiceFactory() {
+  return createServiceFactory({
+    service: coreServices.database,
+    deps: {},
+    async factory() {
+      const knex = knexFactory({ client: 'better-sqlite3', connection: ':memory:', useNullAsDefault: true });
+      knex.client.pool.on('createSuccess', (_id: unknown, db: { pragma(statement: string): void }) => db.pragma('foreign_keys = ON'));
+      const pool = knex.client.pool as ReapingPool;
+      const startReaping = pool._startReaping.bind(pool);
+      pool._startReaping = () => {
+        startReaping();
+        pool.interval?.unref();
+      };
+      return { getClient: async () => knex };
+    },
+  });
 }

@@ -3,13 +3,16 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 // The plugin by name: startTestBackend adds a stand-in plugin for a module whose plugin sits in a feature loader.
 import { orochiPlugin } from '@orochi/backstage-plugin-orochi-backend';
-import { exampleEntities, waitForOperation } from '@orochi/test-utils';
+import { exampleEntities, waitForOperation, testDatabaseServiceFactory } from '@orochi/test-utils';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { orochiModuleKubernetes } from './module';
 import { CNPG, CustomKind } from './names';
 import { HEALTHY_PHASE } from './status';
+
+/** Each plugin's SQLite database, which lets the Jest worker exit when its tests are done. */
+const databaseFactory = testDatabaseServiceFactory();
 
 jest.setTimeout(180_000);
 
@@ -82,6 +85,7 @@ describe('the kubernetes driver through the Orochi API', () => {
     ({ server } = await startTestBackend({
       features: [
         orochiPlugin,
+        databaseFactory,
         orochiModuleKubernetes,
         catalogServiceMock.factory({ entities: exampleEntities() }),
         mockServices.rootConfig.factory({

@@ -17,7 +17,11 @@ import {
   stopServers,
   openApiCheckedUrl,
   waitForOperation,
+  testDatabaseServiceFactory,
 } from '@orochi/test-utils';
+
+/** Each plugin's SQLite database, which lets the Jest worker exit when its tests are done. */
+const databaseFactory = testDatabaseServiceFactory();
 
 jest.setTimeout(180_000);
 
@@ -31,6 +35,7 @@ describe('the Orochi API with the local driver', () => {
     ({ server } = await startTestBackend({
       features: [
         orochiPlugin,
+        databaseFactory,
         mockServices.rootConfig.factory({ data: localDriverConfig(dataDirectory, { from: 56000, to: 56299 }) }),
         catalogServiceMock.factory({ entities: exampleEntities() }),
         auditor.factory,

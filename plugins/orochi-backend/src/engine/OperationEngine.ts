@@ -33,7 +33,7 @@ export interface OperationEngineOptions {
 export class OperationEngine {
   readonly #options: OperationEngineOptions;
   readonly #workerId = `worker-${randomUUID()}`;
-  readonly #running = new Map<string, AbortController>();
+  readonly #running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   #claiming: Promise<void> | undefined;
   #claimAgain = false;
   #stopped = false;
@@ -42,7 +42,11 @@ export class OperationEngine {
     this.#options = options;
   }
 
-  /** Claims every runnable operation and starts it in the background; called on a schedule and after writes. */
+  /**
+   * Claims every runnable operation and starts it in the background; called on a schedule and after writes.
+   * Never rejects: callers fire and forget, and a failed claim (the database away) is logged and tried again on
+   * the next tick.
+   */
   claimAndDispatch(): Promise<void> {
     if (this.#stopped) return Promise.resolve();
     if (this.#claiming) {
@@ -55,17 +59,24 @@ export class OperationEngine {
         this.#claimAgain = false;
         await this.#claimLoop();
       } while (this.#claimAgain && !this.#stopped);
-    })().finally(() => {
-      this.#claiming = undefined;
-    });
+    })()
+      .catch(error => this.#options.logger.warn(`Could not claim operations: ${stringifyError(error)}`))
+      .finally(() => {
+        this.#claiming = undefined;
+      });
     return this.#claiming;
   }
 
-  /** Stops claiming and aborts running operations; their leases expire and they resume elsewhere or later. */
+  /**
+   * Stops claiming and aborts running operations, and waits until they have stopped, so nothing touches the
+   * database after shutdown; their leases expire and they resume elsewhere or after a restart.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
-    for (const controller of this.#running.values()) controller.abort(new Error('The backend is shutting down'));
+    const running = [...this.#running.values()];
+    for (const { controller } of running) controller.abort(new Error('The backend is shutting down'));
     await this.#claiming;
+    await Promise.all(running.map(r => r.done));
   }
 
   /** Ids of operations this worker is running now. */
@@ -80,12 +91,14 @@ export class OperationEngine {
       const operation = await store.claimOperation(this.#workerId, leaseSeconds * 1000, this.runningOperationIds);
       if (!operation) return;
       const controller = new AbortController();
-      this.#running.set(operation.id, controller);
-      this.#execute(operation, controller).finally(() => {
-        this.#running.delete(operation.id);
-        // A slot is free: take the next waiting operation now rather than on the next tick.
-        void this.claimAndDispatch();
-      });
+      const done = this.#execute(operation, controller)
+        .catch(error => this.#options.logger.error(`Operation ${operation.id} stopped unexpectedly: ${stringifyError(error)}`))
+        .finally(() => {
+          this.#running.delete(operation.id);
+          // A slot is free: take the next waiting operation now rather than on the next tick.
+          void this.claimAndDispatch();
+        });
+      this.#running.set(operation.id, { controller, done });
     }
   }
 

@@ -57,15 +57,14 @@ export class Reconciler {
     }
   }
 
-  /** Observes one cluster now, e.g. when its driver saw it change. */
+  /** Observes one cluster now, e.g. when its driver saw it change. Never rejects: drivers call it and move on. */
   async reconcileById(clusterId: string): Promise<void> {
-    // Read as late as possible, so a pass never acts on what it read long before.
-    const cluster = await this.#options.store.getCluster(clusterId);
-    if (!cluster) return;
     try {
-      await this.reconcile(cluster);
+      // Read as late as possible, so a pass never acts on what it read long before.
+      const cluster = await this.#options.store.getCluster(clusterId);
+      if (cluster) await this.reconcile(cluster);
     } catch (error) {
-      this.#options.logger.warn(`Could not reconcile ${cluster.name}: ${stringifyError(error)}`);
+      this.#options.logger.warn(`Could not reconcile cluster ${clusterId}: ${stringifyError(error)}`);
     }
   }
 

@@ -4,10 +4,13 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { JsonValue } from '@backstage/types';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import orochiPlugin from '@orochi/backstage-plugin-orochi-backend';
-import { exampleEntities, localDriverConfig, localDriverDirectory, stopServers } from '@orochi/test-utils';
+import { exampleEntities, localDriverConfig, localDriverDirectory, stopServers, testDatabaseServiceFactory } from '@orochi/test-utils';
 import { rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { OrochiActionDeps } from '../orochiApi';
+
+/** Each plugin's SQLite database, which lets the Jest worker exit when its tests are done. */
+const databaseFactory = testDatabaseServiceFactory();
 
 /**
  * A real Orochi backend (local driver) for the actions to call over HTTP, and the dependencies that point the
@@ -19,6 +22,7 @@ export async function startOrochiBackend(options: { deny?: boolean; ports: { fro
   const { server } = await startTestBackend({
     features: [
       orochiPlugin,
+      databaseFactory,
       mockServices.rootConfig.factory({ data: localDriverConfig(dataDirectory, options.ports) }),
       catalogServiceMock.factory({ entities: exampleEntities() }),
       mockServices.permissions.factory({ result: options.deny ? AuthorizeResult.DENY : AuthorizeResult.ALLOW }),
