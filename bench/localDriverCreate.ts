@@ -2,30 +2,13 @@
 // run: a bare initdb and pg_ctl start of a fresh data directory, then the same first query.
 import { createDevBackend, DevBackend, freePort, localDriverConfig } from '@orochi/test-utils';
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Client, ClientConfig } from 'pg';
-import { median, ms, scratchDirectory, summary } from './lib';
+import { firstQuery, median, ms, postgresBin, scratchDirectory, serverIdentity, settle, summary } from './lib';
 
 const exec = promisify(execFile);
 const RUNS = Number(process.env.OROCHI_BENCH_RUNS ?? 7);
-
-async function firstQuery(config: ClientConfig) {
-  const client = new Client(config);
-  await client.connect();
-  await client.query('SELECT 1');
-  await client.end();
-}
-
-async function settle(backend: DevBackend, operationId: string) {
-  for (;;) {
-    const { body } = await backend.api(`/operations/${operationId}`);
-    if (body.state === 'succeeded') return;
-    if (body.state === 'failed') throw new Error(`operation failed: ${body.error}`);
-    await new Promise(r => setTimeout(r, 10));
-  }
-}
 
 async function orochiCreate(backend: DevBackend, name: string): Promise<number> {
   const started = performance.now();
@@ -37,19 +20,6 @@ async function orochiCreate(backend: DevBackend, name: string): Promise<number> 
   const removal = await backend.api(`/clusters/${created.body.cluster.id}`, { method: 'DELETE' });
   await settle(backend, removal.body.operation.id);
   return took;
-}
-
-function postgresBin(): string {
-  const root = '/usr/lib/postgresql';
-  const [version] = readdirSync(root).filter(v => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
-  return join(root, version, 'bin');
-}
-
-/** PostgreSQL refuses root; a benchmark running as root runs it as `postgres`, as the driver does. */
-function serverIdentity(): { uid?: number; gid?: number } {
-  if (process.getuid?.() !== 0) return {};
-  const entry = readFileSync('/etc/passwd', 'utf8').split('\n').map(l => l.split(':')).find(f => f[0] === 'postgres')!;
-  return { uid: Number(entry[2]), gid: Number(entry[3]) };
 }
 
 async function bareInitdbAndStart(directory: string, index: number): Promise<number> {

@@ -1,4 +1,5 @@
 // Runs Orochi's benchmarks one after another and prints their figures: `./orochi bench [name...]`.
+import { branches } from './branches';
 import { catalogProvider } from './catalogProvider';
 import { databasesPage } from './databasesPage';
 import { localDriverCreate } from './localDriverCreate';
@@ -7,6 +8,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   'local-driver-create': localDriverCreate,
   'catalog-provider': catalogProvider,
   'databases-page': databasesPage,
+  branches,
 };
 
 async function main() {

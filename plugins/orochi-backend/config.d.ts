@@ -89,6 +89,30 @@ export interface Config {
       /** How long samples are kept; default 24 hours. */
       retentionHours?: number;
     };
+    backups?: {
+      /**
+       * How often Orochi starts the scheduled backups that are due (each cluster's `backups.schedule`), for drivers
+       * that do not schedule backups themselves (the local driver); default every minute, once across replicas.
+       */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /** How often backups outside each cluster's retention are removed; default hourly. */
+      retentionSchedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /**
+       * How long a deleted cluster's backups are kept, so it can still be restored; default `{ days: 7 }`, as
+       * Crunchy Bridge and Aiven keep them.
+       */
+      deletedClusterRetention?: HumanDuration | string;
+    };
+    branches?: {
+      /** A branch's time to live when the request names none, in hours; default 24. */
+      defaultTtlHours?: number;
+      /** The longest time to live a branch may have, in hours; default 720 (30 days, as Neon). */
+      maxTtlHours?: number;
+      /** How often expired branches are deleted and owners warned; default every minute, once across replicas. */
+      expirySchedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /** How long before a branch expires its owners get a notification; default `{ hours: 1 }`. */
+      warnBefore?: HumanDuration | string;
+    };
     /** The `local` driver: one PostgreSQL server process per instance, on this host. */
     local?: {
       /** Where clusters' data directories live; default `<working directory>/.orochi-clusters`. */

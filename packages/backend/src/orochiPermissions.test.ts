@@ -132,6 +132,35 @@ describe('Orochi under the portal permission policy', () => {
     ]);
   });
 
+  it('lets only those who may read a cluster’s data copy it, into a team they may create clusters for', async () => {
+    const { server, auditor } = await startPortalBackend(dataDirectory);
+    const id = await createCluster(server, 'pat', { name: 'ledger-db', owner: 'team-payments' });
+    const branch = (user: string, body: object) =>
+      request(server).post(`/api/orochi/clusters/${id}/branches`).set('Authorization', as(user)).send(body);
+
+    // sam may read the cluster but not its data: no branch, no backup.
+    const bySam = await branch('sam', { name: 'ledger-copy', owner: 'team-search' });
+    expect(bySam.status).toBe(403);
+    expect(bySam.body.error.message).toBe('You may not orochi.cluster.credentials.read for cluster ledger-db');
+    const backupBySam = await request(server).post(`/api/orochi/clusters/${id}/backups`).set('Authorization', as('sam'));
+    expect(backupBySam.status).toBe(403);
+    // pat owns the data but may not create clusters for team-search.
+    const intoSearch = await branch('pat', { name: 'ledger-copy', owner: 'team-search' });
+    expect(intoSearch.status).toBe(403);
+    expect(intoSearch.body.error.message).toBe('You may not orochi.cluster.create for clusters owned by group:default/team-search');
+
+    const byPat = await branch('pat', { name: 'ledger-pr-1', ttlHours: 1 });
+    expect(byPat.status).toBe(202);
+    expect(await waitForOperation(server, byPat.body.operation.id, as('pat'))).toMatchObject({ state: 'succeeded' });
+    const events = auditor.createEvent.mock.calls.map(([e]) => e.eventId);
+    expect(events.filter(e => e === 'cluster-branch-create')).toHaveLength(3);
+
+    for (const target of [byPat.body.cluster.id, id]) {
+      const deleted = await request(server).delete(`/api/orochi/clusters/${target}`).set('Authorization', as('pat'));
+      expect(await waitForOperation(server, deleted.body.operation.id, as('pat'))).toMatchObject({ state: 'succeeded' });
+    }
+  });
+
   it('filters lists by the policy when clusters are visible to their owners only', async () => {
     const { server } = await startPortalBackend(dataDirectory, { clusterVisibility: 'owners' });
     const paymentsId = await createCluster(server, 'pat', { name: 'ledger-db', owner: 'team-payments' });

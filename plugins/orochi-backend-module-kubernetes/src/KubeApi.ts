@@ -143,7 +143,7 @@ export class KubeApi {
     return this.#orUndefined(`read secret ${namespace}/${name}`, () => this.core.readNamespacedSecret({ namespace, name }));
   }
 
-  applyCustom(kind: CustomKind, manifest: Manifest) {
+  applyCustom(kind: CustomKind, manifest: Manifest, fieldManager = FIELD_MANAGER) {
     const { name, namespace } = manifest.metadata;
     return retrying(`apply ${kind.kind} ${namespace}/${name}`, () =>
       this.custom.patchNamespacedCustomObject(
@@ -154,7 +154,7 @@ export class KubeApi {
           namespace: namespace!,
           name,
           body: manifest,
-          fieldManager: FIELD_MANAGER,
+          fieldManager,
           force: true,
           fieldValidation: 'Strict',
         },

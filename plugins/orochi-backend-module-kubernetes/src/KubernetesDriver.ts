@@ -1,15 +1,17 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { KubeConfig, V1Secret } from '@kubernetes/client-node';
-import { APP_DATABASE } from '@orochi/backstage-plugin-orochi-common';
+import { APP_DATABASE, BackupKind, RecoveryWindow, RestoreTarget } from '@orochi/backstage-plugin-orochi-common';
 import {
   ClusterCredentials,
   ClusterDriver,
   ClusterObservation,
+  DriverBackup,
   DriverCluster,
   DriverOperationContext,
   generatePassword,
 } from '@orochi/backstage-plugin-orochi-node';
 import { ClusterCache } from './ClusterCache';
+import { KubeClusterBackups } from './clusterBackups';
 import { KubernetesDriverConfig } from './config';
 import { KubeApi } from './KubeApi';
 import { ClusterManifests } from './manifests';
@@ -20,7 +22,9 @@ import {
   objectStoreName,
   poolerName,
   scheduledBackupName,
+  sourceObjectStoreName,
 } from './names';
+import { RecoveryBootstrap } from './recovery';
 import { InstallationScope } from './scope';
 import { CnpgCluster, observationOf } from './status';
 import { ensureTeamNamespace } from './teamNamespace';
@@ -59,12 +63,14 @@ export class KubernetesDriver implements ClusterDriver {
   readonly #scope: InstallationScope;
   readonly #cache: ClusterCache;
   readonly #listeners: Array<(clusterId: string) => void> = [];
+  readonly #backups: KubeClusterBackups;
 
   private constructor(config: KubernetesDriverConfig, api: KubeApi, logger: LoggerService) {
     this.#config = config;
     this.#api = api;
     this.#scope = new InstallationScope(config);
     this.#cache = new ClusterCache(api, this.#scope, logger, id => this.#listeners.forEach(listener => listener(id)));
+    this.#backups = new KubeClusterBackups(config, api, this.#scope);
   }
 
   stop() {
@@ -76,15 +82,29 @@ export class KubernetesDriver implements ClusterDriver {
   }
 
   async capabilities() {
-    return { versions: this.#config.versions, pooling: true };
+    // The ScheduledBackup applied with each cluster keeps its schedule.
+    return { versions: this.#config.versions, pooling: true, schedulesBackups: true };
   }
 
   async apply(cluster: DriverCluster, ctx: DriverOperationContext) {
+    const set = new ClusterManifests(this.#config, cluster);
+    // A restored cluster keeps the recovery it was bootstrapped with (restore applied it first).
+    const existing = await this.#api.getCustom<CnpgCluster & { spec?: { bootstrap?: any; externalClusters?: any } }>(
+      CNPG.cluster,
+      set.namespace,
+      set.name,
+    );
+    const recovery = existing?.spec?.bootstrap?.recovery
+      ? { bootstrap: { recovery: existing.spec.bootstrap.recovery }, externalClusters: existing.spec.externalClusters }
+      : undefined;
+    await this.#applyObjects(cluster, set, ctx, recovery);
+  }
+
+  async #applyObjects(cluster: DriverCluster, set: ClusterManifests, ctx: DriverOperationContext, recovery?: RecoveryBootstrap) {
     const { spec } = cluster;
     if (!this.#config.versions.includes(spec.version)) {
       throw new Error(`PostgreSQL ${spec.version} is not configured (orochi.kubernetes.versions: ${this.#config.versions.join(', ')})`);
     }
-    const set = new ClusterManifests(this.#config, cluster);
     const api = this.#api;
     await ctx.step(`Apply namespace ${set.namespace}`, () => ensureTeamNamespace(api, this.#config, set));
     await ctx.step('Ensure the application credentials', async () => {
@@ -96,7 +116,7 @@ export class KubernetesDriver implements ClusterDriver {
     if (spec.backups.enabled) {
       await ctx.step('Apply the backup object store', () => api.applyCustom(CNPG.objectStore, set.objectStoreManifest()));
     }
-    await ctx.step('Apply the CloudNativePG cluster', () => api.applyCustom(CNPG.cluster, set.clusterManifest()));
+    await ctx.step('Apply the CloudNativePG cluster', () => api.applyCustom(CNPG.cluster, set.clusterManifest(recovery)));
     if (spec.pooling.enabled) {
       await ctx.step('Apply the PgBouncer pooler', () => api.applyCustom(CNPG.pooler, set.poolerManifest()));
     } else {
@@ -110,6 +130,41 @@ export class KubernetesDriver implements ClusterDriver {
         await api.deleteCustom(CNPG.objectStore, set.namespace, objectStoreName(set.name));
       });
     }
+  }
+
+  /** Applies the new cluster's objects with its Cluster bootstrapped by recovery from the source's backups. */
+  async restore(cluster: DriverCluster, source: DriverCluster, target: RestoreTarget, ctx: DriverOperationContext) {
+    const set = new ClusterManifests(this.#config, cluster);
+    if (!source.spec.backups.enabled) {
+      throw new Error(`${source.spec.name} has no backups; the Kubernetes driver copies clusters from their backups`);
+    }
+    const recovery = await ctx.step(`Find the backups of ${source.spec.name}`, () =>
+      this.#backups.recoveryFor(cluster, source, target),
+    );
+    await ctx.step(`Apply namespace ${set.namespace}`, () => ensureTeamNamespace(this.#api, this.#config, set));
+    await ctx.step(`Read the backups of ${source.spec.name}`, () => this.#backups.applySourceStore(cluster, source));
+    await this.#applyObjects(cluster, set, ctx, recovery);
+  }
+
+  backup(cluster: DriverCluster, backup: { id: string; kind: BackupKind }, ctx: DriverOperationContext): Promise<DriverBackup> {
+    return this.#backups.backup(cluster, backup, ctx);
+  }
+
+  listBackups(cluster: DriverCluster): Promise<DriverBackup[]> {
+    return this.#backups.list(cluster);
+  }
+
+  recoveryWindow(cluster: DriverCluster): Promise<RecoveryWindow> {
+    return this.#backups.recoveryWindow(cluster);
+  }
+
+  /** The Barman Cloud plugin keeps each ObjectStore's retentionPolicy (the cluster's retentionDays) itself. */
+  async applyBackupRetention(): Promise<string[]> {
+    return [];
+  }
+
+  purgeDeletedClusterBackups(deletedBefore: Date): Promise<string[]> {
+    return this.#backups.purgeDeleted(deletedBefore);
   }
 
   async delete(cluster: DriverCluster, ctx: DriverOperationContext) {
@@ -189,7 +244,9 @@ export class KubernetesDriver implements ClusterDriver {
     await this.#api.deleteCustom(CNPG.scheduledBackup, namespace, scheduledBackupName(name));
     await this.#api.deleteCustom(CNPG.pooler, namespace, poolerName(name));
     await this.#api.deleteCustom(CNPG.cluster, namespace, name);
-    await this.#api.deleteCustom(CNPG.objectStore, namespace, objectStoreName(name));
+    await this.#api.deleteCustom(CNPG.objectStore, namespace, sourceObjectStoreName(name));
+    // The cluster's own store stays, marked, for the grace period: an admin can still restore from it.
+    await this.#backups.markDeleted(namespace, name);
     await this.#api.deleteSecret(namespace, appSecretName(name));
   }
 }

@@ -1,6 +1,6 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 // The plugin by name: startTestBackend adds a stand-in plugin for a module whose plugin sits in a feature loader.
 import { orochiPlugin } from '@orochi/backstage-plugin-orochi-backend';
 import { exampleEntities, waitForOperation, testDatabaseServiceFactory } from '@orochi/test-utils';
@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import request from 'supertest';
 import { orochiModuleKubernetes } from './module';
 import { CNPG, CustomKind } from './names';
-import { HEALTHY_PHASE } from './status';
+import { playOperator } from './__testUtils__/operator';
 
 /** Each plugin's SQLite database, which lets the Jest worker exit when its tests are done. */
 const databaseFactory = testDatabaseServiceFactory();
@@ -22,51 +22,6 @@ const kubeconfigPath = () => {
   if (!path) throw new Error('No Kubernetes API server for the test: the package’s jest globalSetup starts one');
   return path;
 };
-
-/**
- * Stands in for the CloudNativePG operator, which the test API server does not run: writes the status it would
- * write for each Cluster of this test, healthy with every instance ready, or hibernated when annotated so.
- */
-function playOperator(custom: CustomObjectsApi, namespacePrefix: string) {
-  const { group, version, plural } = CNPG.cluster;
-  const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-  let stopped = false;
-  const tick = async () => {
-    const list = await custom.listClusterCustomObject({ group, version, plural, labelSelector: 'app.kubernetes.io/managed-by=orochi' });
-    for (const cluster of list.items as any[]) {
-      const { name, namespace, annotations = {} } = cluster.metadata;
-      if (!namespace.startsWith(namespacePrefix)) continue;
-      const hibernated = annotations['cnpg.io/hibernation'] === 'on';
-      const now = new Date().toISOString();
-      const status = {
-        phase: HEALTHY_PHASE,
-        instances: cluster.spec.instances,
-        readyInstances: hibernated ? 0 : cluster.spec.instances,
-        currentPrimary: `${name}-1`,
-        writeService: `${name}-rw`,
-        readService: `${name}-ro`,
-        conditions: [
-          { type: 'Ready', status: hibernated ? 'False' : 'True', reason: hibernated ? 'Hibernated' : 'ClusterIsReady', message: '', lastTransitionTime: now },
-          ...(hibernated ? [{ type: 'cnpg.io/hibernation', status: 'True', reason: 'Hibernated', message: 'Cluster has been hibernated', lastTransitionTime: now }] : []),
-        ],
-      };
-      const current = cluster.status ?? {};
-      const same = current.readyInstances === status.readyInstances && current.instances === status.instances && (current.conditions ?? []).length === status.conditions.length;
-      if (same) continue;
-      await custom.patchNamespacedCustomObjectStatus({ group, version, plural, namespace, name, body: { status } }, mergePatch);
-    }
-  };
-  const loop = async () => {
-    while (!stopped) {
-      await tick().catch(() => undefined);
-      await new Promise(r => setTimeout(r, 200));
-    }
-  };
-  void loop();
-  return () => {
-    stopped = true;
-  };
-}
 
 describe('the kubernetes driver through the Orochi API', () => {
   const namespacePrefix = `orochi-t${randomBytes(3).toString('hex')}-`;
@@ -174,19 +129,22 @@ describe('the kubernetes driver through the Orochi API', () => {
     expect((await get(CNPG.cluster, 'kube-db') as any).metadata.annotations).not.toHaveProperty(['cnpg.io/hibernation']);
     expect((await request(server).get(`/api/orochi/clusters/${id}`)).body).toMatchObject({ status: 'ready', readyInstances: 3 });
 
-    // Delete: everything Orochi created for the cluster is gone.
+    // Delete: everything Orochi created for the cluster is gone but the backups' ObjectStore, kept and marked.
     const deleting = await request(server).delete(`/api/orochi/clusters/${id}`);
     expect(await waitForOperation(server, deleting.body.operation.id)).toMatchObject({ state: 'succeeded' });
     for (const [kind, name] of [
       [CNPG.cluster, 'kube-db'],
       [CNPG.pooler, 'kube-db-pooler'],
       [CNPG.scheduledBackup, 'kube-db-backup'],
-      [CNPG.objectStore, 'kube-db-backups'],
     ] as const) {
       expect({ kind: kind.kind, object: await get(kind, name) }).toEqual({ kind: kind.kind, object: undefined });
     }
     await expect(core.readNamespacedSecret({ namespace, name: 'kube-db-app' })).rejects.toMatchObject({ code: 404 });
     expect((await request(server).get(`/api/orochi/clusters/${id}`)).status).toBe(404);
+    expect(await get(CNPG.objectStore, 'kube-db-backups')).toMatchObject({
+      metadata: { annotations: { 'orochi.io/deleted-at': expect.any(String) } },
+      spec: { retentionPolicy: '7d' },
+    });
   });
 
   it('refuses a version the image does not come in, with a clear error', async () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { KubernetesDriverConfig } from './config';
 import { ClusterManifests, Manifest } from './manifests';
+import { recoveryBootstrap } from './recovery';
 
 /** The CloudNativePG and Barman Cloud CRDs this driver writes for, from ../shared (not copied into the repo). */
 const crdDirectory = resolvePackagePath('@orochi/backstage-plugin-orochi-backend-module-kubernetes', '../../../shared/cnpg-crds');
@@ -28,7 +29,7 @@ function schemaValidators(): Map<string, ValidateFunction> {
   // Kubernetes' schemas carry x-kubernetes-* keywords and formats ajv does not know; the API server checks those.
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
   const validators = new Map<string, ValidateFunction>();
-  for (const file of ['postgresql.cnpg.io_clusters.yaml', 'postgresql.cnpg.io_poolers.yaml', 'postgresql.cnpg.io_scheduledbackups.yaml', 'barmancloud.cnpg.io_objectstores.yaml']) {
+  for (const file of ['postgresql.cnpg.io_clusters.yaml', 'postgresql.cnpg.io_poolers.yaml', 'postgresql.cnpg.io_scheduledbackups.yaml', 'postgresql.cnpg.io_backups.yaml', 'barmancloud.cnpg.io_objectstores.yaml']) {
     const crd = parse(readFileSync(join(crdDirectory, file), 'utf8'));
     const version = crd.spec.versions.find((v: { name: string }) => v.name === 'v1');
     const schema = strict(version.schema.openAPIV3Schema);
@@ -176,5 +177,31 @@ describe('the CloudNativePG manifests', () => {
       metadata: { name: 'orders-db-app', namespace: 'orochi-team-payments' },
       stringData: { username: 'app', password: 'pw' },
     });
+  });
+
+  it('are valid for an on-demand backup and for clusters recovering to each kind of target', () => {
+    const set = manifests({ backups: { enabled: true, schedule: '0 0 3 * * *', retentionDays: 7 } });
+    const backup = set.backupManifest('4f1c2b3a-0000-4000-8000-000000000000');
+    expectValid(backup);
+    expect(backup.metadata).toMatchObject({ name: 'orders-db-4f1c2b3a0000', labels: { 'orochi.io/backup-id': '4f1c2b3a-0000-4000-8000-000000000000' } });
+    const source = { objectStore: 'orders-db-source', serverName: 'parent-db-0ld1d', barmanBackupId: '20261203T030000' };
+    const targets = [
+      { type: 'now' as const },
+      { type: 'latest' as const },
+      { type: 'time' as const, time: '2026-12-03T10:00:00.000Z' },
+      { type: 'backup' as const, backupId: 'b-1' },
+    ];
+    for (const target of targets) {
+      const cluster = set.clusterManifest(recoveryBootstrap(source, target));
+      expectValid(cluster);
+      expect((cluster.spec as any).bootstrap.initdb).toBeUndefined();
+      expect((cluster.spec as any).externalClusters[0].plugin.parameters).toEqual({ barmanObjectName: 'orders-db-source', serverName: 'parent-db-0ld1d' });
+      // It archives into a folder of its own, never the source's.
+      expect((cluster.spec as any).plugins[0].parameters.serverName).toBe('orders-db-c0ffee');
+    }
+    expect((set.clusterManifest(recoveryBootstrap(source, targets[2])).spec as any).bootstrap.recovery.recoveryTarget).toEqual({ targetTime: '2026-12-03T10:00:00.000Z' });
+    const reading = set.objectStoreManifest({ name: 'orders-db-source', namespace: 'orochi-team-parent' });
+    expectValid(reading);
+    expect(reading.spec).not.toHaveProperty('retentionPolicy');
   });
 });

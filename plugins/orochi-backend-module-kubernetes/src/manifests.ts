@@ -1,8 +1,11 @@
 import { DriverCluster, settingsForSize } from '@orochi/backstage-plugin-orochi-node';
 import { APP_DATABASE, CU_MEMORY_MIB } from '@orochi/backstage-plugin-orochi-common';
 import { KubernetesDriverConfig } from './config';
+import { RecoveryBootstrap } from './recovery';
 import {
   appSecretName,
+  BACKUP_ID_LABEL,
+  backupName,
   BARMAN_PLUGIN,
   CLUSTER_ID_LABEL,
   CNPG,
@@ -108,7 +111,11 @@ export class ClusterManifests {
     };
   }
 
-  clusterManifest(): Manifest {
+  /**
+   * The Cluster: bootstrapped by initdb, or (for a restored cluster or a branch, given `recovery`) by recovery from
+   * its source's archive. A bootstrap happens once, so a restored cluster is always rendered with its recovery.
+   */
+  clusterManifest(recovery?: RecoveryBootstrap): Manifest {
     const { spec, cu } = this.cluster;
     const { config } = this;
     const memory = `${Math.round(cu * CU_MEMORY_MIB)}Mi`;
@@ -140,14 +147,29 @@ export class ClusterManifests {
           parameters: settingsForSize(cu),
           ...(config.orochiExtension ? { shared_preload_libraries: ['orochi'] } : {}),
         },
-        bootstrap: {
-          initdb: {
-            database: APP_DATABASE.name,
-            owner: APP_DATABASE.user,
-            secret: { name: appSecretName(this.name) },
-            ...(config.orochiExtension ? { postInitApplicationSQL: ['CREATE EXTENSION IF NOT EXISTS orochi'] } : {}),
-          },
-        },
+        ...(recovery
+          ? {
+              // The restored cluster's own application credentials replace the source's.
+              bootstrap: {
+                recovery: {
+                  ...recovery.bootstrap.recovery,
+                  database: APP_DATABASE.name,
+                  owner: APP_DATABASE.user,
+                  secret: { name: appSecretName(this.name) },
+                },
+              },
+              externalClusters: recovery.externalClusters,
+            }
+          : {
+              bootstrap: {
+                initdb: {
+                  database: APP_DATABASE.name,
+                  owner: APP_DATABASE.user,
+                  secret: { name: appSecretName(this.name) },
+                  ...(config.orochiExtension ? { postInitApplicationSQL: ['CREATE EXTENSION IF NOT EXISTS orochi'] } : {}),
+                },
+              },
+            }),
         storage: {
           size: `${spec.storageGb}Gi`,
           ...(config.storageClass ? { storageClass: config.storageClass } : {}),
@@ -190,7 +212,7 @@ export class ClusterManifests {
    * Where the Barman Cloud plugin archives WAL and puts base backups, kept for the cluster's retention: under
    * `<destinationPath>/<namespace>/`, in the folder `serverName`.
    */
-  objectStoreManifest(): Manifest {
+  objectStoreManifest(reading?: { name: string; namespace: string }): Manifest {
     const backups = this.config.backups;
     if (!backups) {
       throw new Error('Backups need orochi.kubernetes.backups.destinationPath: where to put them');
@@ -204,15 +226,34 @@ export class ClusterManifests {
     return {
       apiVersion: apiVersion(CNPG.objectStore),
       kind: CNPG.objectStore.kind,
-      metadata: { name: objectStoreName(this.name), namespace: this.namespace, labels: labels(this.config, this.cluster) },
+      metadata: {
+        name: reading?.name ?? objectStoreName(this.name),
+        namespace: this.namespace,
+        labels: labels(this.config, this.cluster),
+      },
       spec: {
-        retentionPolicy: `${this.cluster.spec.backups.retentionDays}d`,
+        // The plugin removes what is outside the retention; a store that only reads another's backups removes nothing.
+        ...(reading ? {} : { retentionPolicy: `${this.cluster.spec.backups.retentionDays}d` }),
         configuration: {
-          destinationPath: `${backups.destinationPath.replace(/\/+$/, '')}/${this.namespace}/`,
+          destinationPath: `${backups.destinationPath.replace(/\/+$/, '')}/${reading?.namespace ?? this.namespace}/`,
           ...(backups.endpointURL ? { endpointURL: backups.endpointURL } : {}),
           s3Credentials: credentials,
         },
       },
+    };
+  }
+
+  /** An on-demand backup through the Barman Cloud plugin, named and labelled by Orochi's backup id. */
+  backupManifest(backupId: string): Manifest {
+    return {
+      apiVersion: apiVersion(CNPG.backup),
+      kind: CNPG.backup.kind,
+      metadata: {
+        name: backupName(this.name, backupId),
+        namespace: this.namespace,
+        labels: { ...labels(this.config, this.cluster), [BACKUP_ID_LABEL]: backupId },
+      },
+      spec: { cluster: { name: this.name }, method: 'plugin', pluginConfiguration: { name: BARMAN_PLUGIN } },
     };
   }
 

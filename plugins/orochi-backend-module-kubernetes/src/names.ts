@@ -17,7 +17,13 @@ export const CNPG = {
   pooler: { group: 'postgresql.cnpg.io', version: 'v1', plural: 'poolers', kind: 'Pooler' },
   scheduledBackup: { group: 'postgresql.cnpg.io', version: 'v1', plural: 'scheduledbackups', kind: 'ScheduledBackup' },
   objectStore: { group: 'barmancloud.cnpg.io', version: 'v1', plural: 'objectstores', kind: 'ObjectStore' },
+  backup: { group: 'postgresql.cnpg.io', version: 'v1', plural: 'backups', kind: 'Backup' },
 } as const;
+
+/** The Orochi backup id of a Backup object Orochi created (scheduled ones carry none). */
+export const BACKUP_ID_LABEL = 'orochi.io/backup-id';
+/** When the cluster whose backups an ObjectStore keeps was deleted; the purge removes it after the grace period. */
+export const DELETED_AT_ANNOTATION = 'orochi.io/deleted-at';
 
 export type CustomKind = (typeof CNPG)[keyof typeof CNPG];
 
@@ -65,3 +71,7 @@ export const appSecretName = (cluster: string) => `${cluster}-app`;
 export const poolerName = (cluster: string) => `${cluster}-pooler`;
 export const objectStoreName = (cluster: string) => `${cluster}-backups`;
 export const scheduledBackupName = (cluster: string) => `${cluster}-backup`;
+/** The ObjectStore in a restored cluster's namespace that reads its source's backups. */
+export const sourceObjectStoreName = (cluster: string) => `${cluster}-source`;
+/** A Backup object for an Orochi backup id: the cluster's name and the id's first 12 hex digits. */
+export const backupName = (cluster: string, backupId: string) => `${cluster}-${backupId.replace(/-/g, '').slice(0, 12)}`;

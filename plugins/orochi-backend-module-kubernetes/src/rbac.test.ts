@@ -52,6 +52,10 @@ describe('the RBAC of deploy/kubernetes', () => {
     expect(deployed.allows(backend, core('create', 'namespaces'))).toBe(true);
     expect(deployed.allows(backend, core('get', 'namespaces', teamNamespace, teamNamespace))).toBe(true);
     for (const verb of ['list', 'watch']) expect(deployed.allows(backend, cnpg(verb, 'clusters', ''))).toBe(true);
+    // The purge of deleted clusters' kept backups finds their object stores everywhere, and may only list them.
+    const objectStores = (verb: string) => ({ verb, apiGroup: 'barmancloud.cnpg.io', resource: 'objectstores', namespace: '' });
+    expect(deployed.allows(backend, objectStores('list'))).toBe(true);
+    expect(deployed.allows(backend, objectStores('delete'))).toBe(false);
   });
 
   it('lets the backend bind only orochi-tenant', () => {
@@ -84,6 +88,7 @@ describe('the RBAC of deploy/kubernetes', () => {
         ...['clusters', 'poolers', 'scheduledbackups'].map(resource => cnpg(verb, resource, teamNamespace)),
         { verb, apiGroup: 'barmancloud.cnpg.io', resource: 'objectstores', namespace: teamNamespace },
       ]),
+      ...['get', 'list', 'create', 'patch'].map(verb => cnpg(verb, 'backups', teamNamespace)),
     ];
     const denied = requests.filter(request => !withTeam.allows(backend, request));
     expect(denied).toEqual([]);

@@ -3,7 +3,7 @@ import {
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
 import { Config, readDurationFromConfig } from '@backstage/config';
-import { durationToMilliseconds } from '@backstage/types';
+import { durationToMilliseconds, HumanDuration } from '@backstage/types';
 import {
   defaultOffering,
   describeValidationError,
@@ -39,6 +39,18 @@ export interface OrochiConfig {
     deleteOrphansAfterMs?: number;
   };
   metrics: { schedule: SchedulerServiceTaskScheduleDefinition; retentionHours: number };
+  backups: {
+    /** How often due scheduled backups are started, for drivers that do not schedule them. */
+    schedule: SchedulerServiceTaskScheduleDefinition;
+    retentionSchedule: SchedulerServiceTaskScheduleDefinition;
+    /** How long a deleted cluster's backups are kept. */
+    deletedClusterGraceMs: number;
+  };
+  branches: {
+    expirySchedule: SchedulerServiceTaskScheduleDefinition;
+    /** How long before its expiry a branch's owners are warned. */
+    warnBeforeMs: number;
+  };
   local: LocalDriverConfig;
 }
 
@@ -90,6 +102,10 @@ export function readOrochiConfig(root: Config): OrochiConfig {
         minStorageGb: num('limits.minStorageGb') ?? base.limits.minStorageGb,
         maxStorageGb: num('limits.maxStorageGb') ?? base.limits.maxStorageGb,
       },
+      branches: {
+        defaultTtlHours: num('branches.defaultTtlHours') ?? base.branches.defaultTtlHours,
+        maxTtlHours: num('branches.maxTtlHours') ?? base.branches.maxTtlHours,
+      },
     };
     const parsed = offeringSchema.safeParse(candidate);
     if (!parsed.success) {
@@ -112,6 +128,8 @@ export function readOrochiConfig(root: Config): OrochiConfig {
     serviceAccess.set(subject, new Set([...(serviceAccess.get(subject) ?? []), ...permissions]));
   }
   const orphansDeleteAfter = 'reconciler.orphans.deleteAfter';
+  const duration = (key: string, fallback: HumanDuration) =>
+    durationToMilliseconds(config?.has(key) ? readDurationFromConfig(config, { key }) : fallback);
 
   return {
     driver: str('driver') ?? 'local',
@@ -153,6 +171,28 @@ export function readOrochiConfig(root: Config): OrochiConfig {
         scope: 'global',
       }),
       retentionHours: num('metrics.retentionHours') ?? 24,
+    },
+    backups: {
+      schedule: schedule(root, 'orochi.backups.schedule', {
+        frequency: { minutes: 1 },
+        timeout: { minutes: 5 },
+        scope: 'global',
+      }),
+      retentionSchedule: schedule(root, 'orochi.backups.retentionSchedule', {
+        frequency: { hours: 1 },
+        timeout: { minutes: 30 },
+        initialDelay: { minutes: 2 },
+        scope: 'global',
+      }),
+      deletedClusterGraceMs: duration('backups.deletedClusterRetention', { days: 7 }),
+    },
+    branches: {
+      expirySchedule: schedule(root, 'orochi.branches.expirySchedule', {
+        frequency: { minutes: 1 },
+        timeout: { minutes: 5 },
+        scope: 'global',
+      }),
+      warnBeforeMs: duration('branches.warnBefore', { hours: 1 }),
     },
     local: {
       dataDirectory: resolve(

@@ -102,3 +102,69 @@ describe('a backend killed in the middle of a create', () => {
     await eventually('the delete', async () => ((await api(`/operations/${deleted.body.operation.id}`)).body.state === 'succeeded' ? true : undefined));
   });
 });
+
+describe('a backend killed in the middle of a restore', () => {
+  const dataDirectory = localDriverDirectory();
+  const driverDirectory = join(dataDirectory, 'driver');
+  let backend: DevBackend;
+  afterAll(async () => {
+    await backend?.kill('SIGKILL');
+    stopServers(driverDirectory);
+    rmSync(dataDirectory, { recursive: true, force: true });
+  });
+
+  it('finishes the restore after a restart and orphans nothing', async () => {
+    const config = localDriverConfig(driverDirectory, { from: 57300, to: 57599 });
+    backend = await createDevBackend({
+      directory: dataDirectory,
+      orochi: { ...config.orochi, operations: { ...config.orochi.operations, leaseSeconds: 3 } },
+    });
+    const { api } = backend;
+    const succeeded = (operationId: string) =>
+      eventually(`operation ${operationId}`, async () => {
+        const { body } = await api(`/operations/${operationId}`);
+        return body.state === 'succeeded' || body.state === 'failed' ? body : undefined;
+      });
+
+    await backend.start();
+    const created = await api('/clusters', { method: 'POST', body: JSON.stringify({ name: 'source-db', owner: 'team-payments' }) });
+    expect(await succeeded(created.body.operation.id)).toMatchObject({ state: 'succeeded' });
+    const sourceId: string = created.body.cluster.id;
+    const source: Client = await connect((await api(`/clusters/${sourceId}/credentials`)).body);
+    // Enough data that the restore takes a while to copy and replay.
+    await source.query('CREATE TABLE filler AS SELECT g AS id, repeat(md5(g::text), 20) AS pad FROM generate_series(1, 100000) g');
+    const backup = await api(`/clusters/${sourceId}/backups`, { method: 'POST' });
+    expect(await succeeded(backup.body.operation.id)).toMatchObject({ state: 'succeeded' });
+    await source.query(`CREATE TABLE kept AS SELECT 'after the backup' AS note`);
+    await source.end();
+
+    const restore = await api(`/clusters/${sourceId}/restore`, { method: 'POST', body: JSON.stringify({ name: 'restored-db' }) });
+    expect(restore.status).toBe(202);
+    const restoredId: string = restore.body.cluster.id;
+    await eventually('the restore to start', async () => {
+      const { body } = await api(`/operations/${restore.body.operation.id}`);
+      return body.state === 'running' && body.steps.length > 0 ? true : undefined;
+    }, 60_000);
+    await backend.kill('SIGKILL');
+    await backend.start();
+
+    const finished = await succeeded(restore.body.operation.id);
+    // A second attempt only runs when the first did not finish: the kill interrupted it.
+    expect(finished).toMatchObject({ state: 'succeeded', type: 'restore', attempts: 2 });
+    expect((await api(`/clusters/${restoredId}`)).body).toMatchObject({ status: 'ready', parent: { kind: 'restore', clusterId: sourceId } });
+    const restored: Client = await connect((await api(`/clusters/${restoredId}/credentials`)).body);
+    expect((await restored.query('SELECT count(*)::int AS n FROM filler')).rows).toEqual([{ n: 100000 }]);
+    expect((await restored.query('SELECT note FROM kept')).rows).toEqual([{ note: 'after the backup' }]);
+    await restored.end();
+
+    // Nothing orphaned: two cluster records, two clusters on disk, one server each, no scratch copies.
+    const ids = (await api('/clusters')).body.items.map((c: { id: string }) => c.id).sort();
+    expect(ids).toEqual([sourceId, restoredId].sort());
+    expect(readdirSync(join(driverDirectory, 'clusters')).sort()).toEqual(ids);
+    for (const id of ids) {
+      expect(serverPids(driverDirectory, id).filter(isRunning)).toHaveLength(1);
+      expect(readdirSync(join(driverDirectory, 'clusters', id, 'instances', '0')).filter(f => f.includes('scratch'))).toEqual([]);
+    }
+    expect((await api('/orphans')).body).toEqual({ items: [] });
+  });
+});

@@ -4,7 +4,9 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import {
+  AUTOMATIC_REQUESTERS,
   billingManagePermission,
   billingReadPermission,
   clusterPermissions,
@@ -16,7 +18,12 @@ import {
   clusterPermissionRules,
   orochiDriversExtensionPoint,
 } from '@orochi/backstage-plugin-orochi-node';
+import { BackupService } from './backups/BackupService';
+import { BranchNotifier } from './backups/BranchNotifier';
+import { DriverReads } from './backups/DriverReads';
+import { RestoreService } from './backups/RestoreService';
 import { readOrochiConfig } from './config';
+import { DatabaseBranchWarningStore } from './database/BranchWarningStore';
 import { DatabaseMetricsStore } from './database/DatabaseMetricsStore';
 import { DatabaseOrochiStore } from './database/DatabaseOrochiStore';
 import { DatabaseOrphanStore } from './database/OrphanStore';
@@ -25,11 +32,17 @@ import { MetricsSampler } from './engine/MetricsSampler';
 import { OperationEngine } from './engine/OperationEngine';
 import { OrphanTracker } from './engine/OrphanTracker';
 import { Reconciler } from './engine/Reconciler';
+import { scheduleBackupRetention } from './jobs/backupRetention';
+import { scheduleBranchExpiry } from './jobs/expireBranches';
 import { schedulePruneOperations } from './jobs/pruneOperations';
+import { scheduleBackups } from './jobs/scheduledBackups';
+import { backupClusterHandler } from './operations/backupCluster';
 import { ClusterOperations } from './operations/ClusterOperations';
 import { convergingHandlers } from './operations/convergeToSpec';
 import { deleteClusterHandler } from './operations/deleteCluster';
 import { OperationHandlers } from './operations/OperationHandlers';
+import { restoreClusterHandler } from './operations/restoreCluster';
+import { ClusterAccess } from './service/ClusterAccess';
 import { ClusterAuthorizer } from './service/ClusterAuthorizer';
 import { ClusterService } from './service/ClusterService';
 import { createRouter } from './service/router';
@@ -65,6 +78,7 @@ export const orochiPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
         events: eventsServiceRef,
+        notifications: notificationService,
       },
       async init(deps) {
         const { logger, permissionsRegistry, scheduler, lifecycle } = deps;
@@ -92,14 +106,24 @@ export const orochiPlugin = createBackendPlugin({
         const offering = config.offering(await driver.capabilities());
         await store.recordMissingComputeUnits(size => offering.sizes.find(s => s.name === size)?.cu);
 
+        const notifier = new BranchNotifier({ notifications: deps.notifications, logger });
+        const converge = { driver, store, readyTimeoutSeconds: config.operations.readyTimeoutSeconds };
         const handlers = new OperationHandlers([
-          ...convergingHandlers({ driver, store, readyTimeoutSeconds: config.operations.readyTimeoutSeconds }),
-          deleteClusterHandler({ driver }),
+          ...convergingHandlers(converge),
+          deleteClusterHandler({
+            driver,
+            onDeleted: async ({ operation, cluster }) => {
+              if (operation.requestedBy === AUTOMATIC_REQUESTERS.branchExpiry) await notifier.deleted(cluster);
+            },
+          }),
+          backupClusterHandler({ driver }),
+          restoreClusterHandler(converge),
         ]);
         const engine = new OperationEngine({ store, handlers, logger, ...config.operations });
         const operations = new ClusterOperations({ store, onStarted: () => void engine.claimAndDispatch() });
         const metrics = await DatabaseMetricsStore.create({ database: deps.database });
         const authorizer = new ClusterAuthorizer({ ...deps, serviceAccess: config.serviceAccess });
+        const access = new ClusterAccess({ store, authorizer, catalog: deps.catalog, auth: deps.auth });
         const service = new ClusterService({
           store,
           metrics,
@@ -108,9 +132,19 @@ export const orochiPlugin = createBackendPlugin({
           offering,
           authorizer,
           operations,
-          catalog: deps.catalog,
-          auth: deps.auth,
+          access,
           logger,
+        });
+        const reads = new DriverReads({ driver, logger });
+        const backups = new BackupService({ access, authorizer, operations, reads });
+        const restores = new RestoreService({
+          store,
+          access,
+          authorizer,
+          operations,
+          reads,
+          offering,
+          driverName: config.driver,
         });
         const orphans = new OrphanTracker({
           store,
@@ -126,7 +160,15 @@ export const orochiPlugin = createBackendPlugin({
         driver.watch?.(clusterId => void reconciler.reconcileById(clusterId));
 
         deps.httpRouter.use(
-          await createRouter({ service, orphans, authorizer, httpAuth: deps.httpAuth, auditor: deps.auditor }),
+          await createRouter({
+            service,
+            backups,
+            restores,
+            orphans,
+            authorizer,
+            httpAuth: deps.httpAuth,
+            auditor: deps.auditor,
+          }),
         );
         deps.httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
 
@@ -152,6 +194,27 @@ export const orochiPlugin = createBackendPlugin({
           logger,
           schedule: config.operations.pruneSchedule,
           retentionDays: config.operations.retentionDays,
+        });
+        if (!(await driver.capabilities()).schedulesBackups) {
+          await scheduleBackups({ scheduler, store, driver, operations, logger, schedule: config.backups.schedule });
+        }
+        await scheduleBackupRetention({
+          scheduler,
+          store,
+          driver,
+          logger,
+          schedule: config.backups.retentionSchedule,
+          deletedClusterGraceMs: config.backups.deletedClusterGraceMs,
+        });
+        await scheduleBranchExpiry({
+          scheduler,
+          store,
+          operations,
+          warnings: await DatabaseBranchWarningStore.create({ database: deps.database }),
+          notifier,
+          logger,
+          schedule: config.branches.expirySchedule,
+          warnBeforeMs: config.branches.warnBeforeMs,
         });
         lifecycle.addShutdownHook(() => engine.stop());
       },

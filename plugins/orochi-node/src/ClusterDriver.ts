@@ -1,7 +1,11 @@
 import {
+  Backup,
+  BackupKind,
   ClusterCondition,
   ClusterEndpoint,
   ClusterSpec,
+  RecoveryWindow,
+  RestoreTarget,
 } from '@orochi/backstage-plugin-orochi-common';
 
 /** The cluster a driver works on: its identity and the desired state. */
@@ -41,7 +45,15 @@ export interface DriverCapabilities {
   versions: number[];
   /** Whether it can put a connection pooler in front of a cluster. */
   pooling: boolean;
+  /**
+   * Whether it takes scheduled backups itself from `spec.backups` (CloudNativePG's ScheduledBackup); otherwise
+   * Orochi's backup job starts them on the schedule.
+   */
+  schedulesBackups: boolean;
 }
+
+/** A backup as a driver reports it; Orochi adds nothing but the cluster id. */
+export type DriverBackup = Omit<Backup, 'clusterId'>;
 
 /** One sample of a running cluster's activity. Totals are cumulative; readers turn them into rates. */
 export interface ClusterMetricsSample {
@@ -70,7 +82,7 @@ export interface ClusterDriver {
   capabilities(): Promise<DriverCapabilities>;
   /** Creates the cluster or converges it to `cluster.spec` (size, instances, storage, hibernation). */
   apply(cluster: DriverCluster, ctx: DriverOperationContext): Promise<void>;
-  /** Removes everything the driver created for the cluster. */
+  /** Removes everything the driver created for the cluster but its backups, which purgeDeletedClusterBackups removes. */
   delete(cluster: DriverCluster, ctx: DriverOperationContext): Promise<void>;
   observe(cluster: DriverCluster): Promise<ClusterObservation>;
   readCredentials(cluster: DriverCluster): Promise<ClusterCredentials>;
@@ -91,4 +103,31 @@ export interface ClusterDriver {
    * touches nothing of, another installation's. Called only after the configured grace period.
    */
   deleteOrphan(id: string): Promise<void>;
+
+  /**
+   * Takes a base backup named `backup.id` of the running cluster and waits until it is complete; a repeated
+   * call with the same id answers the backup already taken (or finishes it) rather than taking another.
+   */
+  backup(cluster: DriverCluster, backup: { id: string; kind: BackupKind }, ctx: DriverOperationContext): Promise<DriverBackup>;
+  /** The cluster's backups, newest first, including those of a deleted cluster still kept. */
+  listBackups(cluster: DriverCluster): Promise<DriverBackup[]>;
+  /** The moments the cluster can be restored to, from its backups and its archived WAL. */
+  recoveryWindow(cluster: DriverCluster): Promise<RecoveryWindow>;
+  /**
+   * Makes the data of `cluster`, which the driver does not hold yet, from `source` at `target`: `now` copies the
+   * running source, the other targets recover from its backups and WAL archive and promote at the target. The
+   * new cluster gets its own credentials and its own archive. Idempotent: after a crash it finishes what it
+   * started. `apply` converges the cluster to its spec afterwards.
+   */
+  restore(cluster: DriverCluster, source: DriverCluster, target: RestoreTarget, ctx: DriverOperationContext): Promise<void>;
+  /**
+   * Removes the cluster's backups and archived WAL that its retention (`spec.backups.retentionDays`) no longer
+   * needs, never what a restore to a moment inside the window needs. Answers the ids of removed backups.
+   */
+  applyBackupRetention(cluster: DriverCluster): Promise<string[]>;
+  /**
+   * `delete` keeps a cluster's backups; this removes those of clusters deleted before `deletedBefore`, and
+   * answers the ids of the clusters whose backups it removed.
+   */
+  purgeDeletedClusterBackups(deletedBefore: Date): Promise<string[]>;
 }

@@ -1,7 +1,7 @@
 import { CU_MEMORY_MIB } from '@orochi/backstage-plugin-orochi-common';
 
 /** Settings that only take effect after a server restart. */
-const RESTART_SETTINGS = new Set(['shared_buffers', 'max_connections', 'max_worker_processes']);
+const RESTART_SETTINGS = new Set(['shared_buffers', 'max_connections', 'max_worker_processes', 'archive_mode', 'wal_level']);
 
 /**
  * PostgreSQL settings for a size, the same for every driver, from the usual rules of thumb for a dedicated server of that much memory and

@@ -196,7 +196,7 @@ export class OperationEngine {
   }
 
   async #recordFailure(operation: ClaimedOperation, error: unknown, log: LoggerService) {
-    const { store, maxAttempts } = this.#options;
+    const { store, maxAttempts, handlers } = this.#options;
     // The log has the whole story; the operation, which callers see, has it without the host's file paths.
     const message = publicMessage(error);
     try {
@@ -209,7 +209,7 @@ export class OperationEngine {
         await store.finishOperation(operation.id, operation.leaseToken, {
           state: 'failed',
           error: message,
-          clusterStatus: 'failed',
+          clusterStatus: handlers.get(operation.type)?.clusterStatusWhenFailed ?? 'failed',
         });
       }
     } catch (bookkeeping) {

@@ -1,4 +1,5 @@
 import { mockServices } from '@backstage/backend-test-utils';
+import { fakeDriver } from '../__testUtils__/fakeDriver';
 import { clusterSpec, createTestDatabases } from '@orochi/test-utils';
 import { ClusterDriver, ClusterObservation } from '@orochi/backstage-plugin-orochi-node';
 import { randomUUID } from 'node:crypto';
@@ -21,17 +22,11 @@ const observation = (phase: ClusterObservation['phase']): ClusterObservation => 
 });
 
 /** A driver that holds what the test says and observes what the test says; the reconciler's logic is under test. */
-function fakeDriver(options: { ids?: string[]; observe?: () => Promise<ClusterObservation> } = {}) {
-  return {
-    capabilities: jest.fn(),
-    apply: jest.fn(),
-    delete: jest.fn(),
+function driverHolding(options: { ids?: string[]; observe?: () => Promise<ClusterObservation> } = {}) {
+  return fakeDriver({
     observe: jest.fn(options.observe ?? (async () => observation('running'))),
-    readCredentials: jest.fn(),
-    readMetrics: jest.fn(),
     listClusterIds: jest.fn(async () => options.ids ?? []),
-    deleteOrphan: jest.fn(async () => undefined),
-  } satisfies ClusterDriver;
+  });
 }
 
 async function setup(driver: ClusterDriver, options: { deleteOrphansAfterMs?: number; clock?: () => number } = {}) {
@@ -77,7 +72,7 @@ async function setup(driver: ClusterDriver, options: { deleteOrphansAfterMs?: nu
 
 describe('Reconciler', () => {
   it('reports what the driver holds for unknown clusters as orphans and never deletes them by default', async () => {
-    const driver = fakeDriver({ ids: ['restored-elsewhere'] });
+    const driver = driverHolding({ ids: ['restored-elsewhere'] });
     const { reconciler, orphans, readyCluster } = await setup(driver);
     const known = await readyCluster('orders-db');
     driver.listClusterIds.mockResolvedValue(['restored-elsewhere', known.id]);
@@ -91,7 +86,7 @@ describe('Reconciler', () => {
 
   it('deletes an orphan only once the configured grace period has passed since it was first seen', async () => {
     let now = Date.parse('2026-12-01T00:00:00Z');
-    const driver = fakeDriver({ ids: ['gone-for-good'] });
+    const driver = driverHolding({ ids: ['gone-for-good'] });
     const { reconciler, orphans } = await setup(driver, { deleteOrphansAfterMs: 3_600_000, clock: () => now });
 
     await reconciler.reconcileAll();
@@ -107,7 +102,7 @@ describe('Reconciler', () => {
 
   it('does not mark a cluster hibernated during its observation as failed, nor repair it', async () => {
     let hibernateDuringObservation: (() => Promise<void>) | undefined;
-    const driver = fakeDriver({
+    const driver = driverHolding({
       observe: async () => {
         await hibernateDuringObservation?.();
         hibernateDuringObservation = undefined;
@@ -129,7 +124,7 @@ describe('Reconciler', () => {
 
   it('repairs a crash-looping cluster ever less often, recording who started each repair and why', async () => {
     let now = Date.now();
-    const driver = fakeDriver({ observe: async () => observation('stopped') });
+    const driver = driverHolding({ observe: async () => observation('stopped') });
     // Time moves on a little with every reading, so operations are ordered as they happened.
     const { store, reconciler, readyCluster, finishRunning } = await setup(driver, { clock: () => ++now });
     const cluster = await readyCluster('looping-db');

@@ -30,15 +30,19 @@ export class ClusterOperations {
     this.#onStarted = options.onStarted;
   }
 
-  /** Writes a new cluster with its create operation. */
+  /**
+   * Writes a new cluster with the operation that makes it: `create` (an empty database) unless `request` says
+   * otherwise (a `restore` from another cluster).
+   */
   async create(
     cluster: Omit<NewCluster, 'status'>,
     starter: OperationStarter,
     guard?: OwnerGuard,
+    request: OperationRequest = { type: 'create', parameters: {} },
   ): Promise<ClusterChange> {
     const change = await this.#store.createCluster(
-      { ...cluster, status: STATUS_DURING_OPERATION.create },
-      { id: randomUUID(), request: checked({ type: 'create', parameters: {} }), ...starter },
+      { ...cluster, status: STATUS_DURING_OPERATION[request.type] },
+      { id: randomUUID(), request: checked(request), ...starter },
       guard,
     );
     this.#onStarted();

@@ -31,4 +31,6 @@ export interface OperationHandler<T extends OperationType = OperationType> {
   run(run: OperationRun<T>): Promise<OperationResult>;
   /** What an operation of this type means when its cluster no longer exists: done, or failed (the default). */
   whenClusterGone?: 'succeeded';
+  /** The status a cluster is left in when an operation of this type fails for good; default `failed`. */
+  clusterStatusWhenFailed?: ClusterStatus;
 }

@@ -28,7 +28,7 @@ export function convergingHandlers(deps: ConvergeDeps): OperationHandler<'create
  * Applies the cluster's spec through the driver and waits until the driver sees it settled: running with every
  * instance ready, or stopped when hibernated. What create, update, hibernate and wake have in common.
  */
-async function convergeToSpec(
+export async function convergeToSpec(
   deps: ConvergeDeps,
   { cluster, target, context }: OperationRun<any>,
 ): Promise<OperationResult> {

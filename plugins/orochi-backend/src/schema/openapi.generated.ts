@@ -536,6 +536,250 @@ export const spec = {
         }
       }
     },
+    "/clusters/{clusterId}/backups": {
+      "post": {
+        "operationId": "BackupCluster",
+        "description": "Takes a base backup of the running cluster now (orochi.cluster.update).",
+        "parameters": [
+          {
+            "name": "clusterId",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "202": {
+            "description": "The cluster and the backup operation; the backup is listed once it starts.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ClusterChange"
+                }
+              }
+            }
+          },
+          "default": {
+            "description": "An error, in Backstage’s shape; 400 names the field and the reason.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      },
+      "get": {
+        "operationId": "ListClusterBackups",
+        "description": "The cluster’s backups, newest first, with their state, size and the moment each makes recoverable.",
+        "parameters": [
+          {
+            "name": "clusterId",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The backups.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/BackupList"
+                }
+              }
+            }
+          },
+          "default": {
+            "description": "An error, in Backstage’s shape; 400 names the field and the reason.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/clusters/{clusterId}/recovery-window": {
+      "get": {
+        "operationId": "GetRecoveryWindow",
+        "description": "The earliest and latest moments the cluster can be restored or branched to.",
+        "parameters": [
+          {
+            "name": "clusterId",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The recovery window.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/RecoveryWindow"
+                }
+              }
+            }
+          },
+          "default": {
+            "description": "An error, in Backstage’s shape; 400 names the field and the reason.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/clusters/{clusterId}/restore": {
+      "post": {
+        "operationId": "RestoreCluster",
+        "description": "Restores the cluster into a new cluster, at a moment of its recovery window, a backup, or its latest state (orochi.cluster.read and, since the copy holds its data, orochi.cluster.credentials.read on the source; orochi.cluster.create for the new cluster’s owner). A time outside the recovery window is a 400 that states the window. The source keeps running; restoring in place is not offered yet.",
+        "parameters": [
+          {
+            "name": "clusterId",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/RestoreRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "202": {
+            "description": "The new cluster, restoring, and its restore operation.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ClusterChange"
+                }
+              }
+            }
+          },
+          "default": {
+            "description": "An error, in Backstage’s shape; 400 names the field and the reason.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/clusters/{clusterId}/branches": {
+      "post": {
+        "operationId": "CreateBranch",
+        "description": "Creates a branch: a copy of the cluster now or at a moment of its recovery window that is deleted when its time to live ends (as a restore: read and credentials on the parent, create for the branch’s owner). Change its expiry or detach it with PATCH /clusters/{clusterId}; a cluster with branches cannot be deleted.",
+        "parameters": [
+          {
+            "name": "clusterId",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/BranchRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "202": {
+            "description": "The branch, restoring, and its restore operation.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ClusterChange"
+                }
+              }
+            }
+          },
+          "default": {
+            "description": "An error, in Backstage’s shape; 400 names the field and the reason.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      },
+      "get": {
+        "operationId": "ListBranches",
+        "description": "The cluster’s branches the caller may read, soonest to expire first.",
+        "parameters": [
+          {
+            "name": "clusterId",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The branches.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/BranchList"
+                }
+              }
+            }
+          },
+          "default": {
+            "description": "An error, in Backstage’s shape; 400 names the field and the reason.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/operations/{operationId}": {
       "get": {
         "operationId": "GetOperation",
@@ -789,8 +1033,81 @@ export const spec = {
               "enabled"
             ],
             "additionalProperties": false
+          },
+          "expiresAt": {
+            "type": "string",
+            "pattern": "^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d(:\\d\\d(\\.\\d+)?)?(Z|[+-]\\d\\d:\\d\\d)$"
+          },
+          "detach": {
+            "type": "boolean",
+            "const": true
           }
         },
+        "additionalProperties": false
+      },
+      "RestoreRequest": {
+        "type": "object",
+        "properties": {
+          "name": {
+            "type": "string",
+            "minLength": 3,
+            "maxLength": 40,
+            "pattern": "^[a-z]([-a-z0-9]*[a-z0-9])?$"
+          },
+          "owner": {
+            "type": "string",
+            "minLength": 1
+          },
+          "size": {
+            "type": "string"
+          },
+          "targetTime": {
+            "description": "A moment inside the recovery window; default the latest.",
+            "type": "string",
+            "pattern": "^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d(:\\d\\d(\\.\\d+)?)?(Z|[+-]\\d\\d:\\d\\d)$"
+          },
+          "backupId": {
+            "description": "Restore a backup’s consistent state instead of a time.",
+            "type": "string",
+            "minLength": 1
+          }
+        },
+        "required": [
+          "name"
+        ],
+        "additionalProperties": false
+      },
+      "BranchRequest": {
+        "type": "object",
+        "properties": {
+          "name": {
+            "type": "string",
+            "minLength": 3,
+            "maxLength": 40,
+            "pattern": "^[a-z]([-a-z0-9]*[a-z0-9])?$"
+          },
+          "owner": {
+            "type": "string",
+            "minLength": 1
+          },
+          "size": {
+            "type": "string"
+          },
+          "targetTime": {
+            "description": "A moment inside the parent’s recovery window; default now.",
+            "type": "string",
+            "pattern": "^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d(:\\d\\d(\\.\\d+)?)?(Z|[+-]\\d\\d:\\d\\d)$"
+          },
+          "ttlHours": {
+            "description": "Hours until the branch is deleted; default 24.",
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 876000
+          }
+        },
+        "required": [
+          "name"
+        ],
         "additionalProperties": false
       },
       "ClusterStatus": {
@@ -923,6 +1240,39 @@ export const spec = {
           },
           "hibernated": {
             "type": "boolean"
+          },
+          "parent": {
+            "type": "object",
+            "properties": {
+              "kind": {
+                "type": "string",
+                "enum": [
+                  "restore",
+                  "branch"
+                ]
+              },
+              "clusterId": {
+                "type": "string"
+              },
+              "clusterName": {
+                "type": "string"
+              },
+              "targetTime": {
+                "type": "string"
+              },
+              "backupId": {
+                "type": "string"
+              }
+            },
+            "required": [
+              "kind",
+              "clusterId",
+              "clusterName"
+            ],
+            "additionalProperties": false
+          },
+          "expiresAt": {
+            "type": "string"
           },
           "id": {
             "type": "string"
@@ -1378,6 +1728,39 @@ export const spec = {
                       },
                       "hibernated": {
                         "type": "boolean"
+                      },
+                      "parent": {
+                        "type": "object",
+                        "properties": {
+                          "kind": {
+                            "type": "string",
+                            "enum": [
+                              "restore",
+                              "branch"
+                            ]
+                          },
+                          "clusterId": {
+                            "type": "string"
+                          },
+                          "clusterName": {
+                            "type": "string"
+                          },
+                          "targetTime": {
+                            "type": "string"
+                          },
+                          "backupId": {
+                            "type": "string"
+                          }
+                        },
+                        "required": [
+                          "kind",
+                          "clusterId",
+                          "clusterName"
+                        ],
+                        "additionalProperties": false
+                      },
+                      "expiresAt": {
+                        "type": "string"
                       }
                     },
                     "additionalProperties": false
@@ -1498,6 +1881,39 @@ export const spec = {
                       },
                       "hibernated": {
                         "type": "boolean"
+                      },
+                      "parent": {
+                        "type": "object",
+                        "properties": {
+                          "kind": {
+                            "type": "string",
+                            "enum": [
+                              "restore",
+                              "branch"
+                            ]
+                          },
+                          "clusterId": {
+                            "type": "string"
+                          },
+                          "clusterName": {
+                            "type": "string"
+                          },
+                          "targetTime": {
+                            "type": "string"
+                          },
+                          "backupId": {
+                            "type": "string"
+                          }
+                        },
+                        "required": [
+                          "kind",
+                          "clusterId",
+                          "clusterName"
+                        ],
+                        "additionalProperties": false
+                      },
+                      "expiresAt": {
+                        "type": "string"
                       }
                     },
                     "additionalProperties": false
@@ -1743,6 +2159,241 @@ export const spec = {
               "parameters"
             ],
             "additionalProperties": false
+          },
+          {
+            "type": "object",
+            "properties": {
+              "id": {
+                "type": "string"
+              },
+              "clusterId": {
+                "type": "string"
+              },
+              "clusterName": {
+                "type": "string"
+              },
+              "state": {
+                "type": "string",
+                "enum": [
+                  "pending",
+                  "running",
+                  "succeeded",
+                  "failed"
+                ]
+              },
+              "steps": {
+                "type": "array",
+                "items": {
+                  "$ref": "#/components/schemas/OperationStep"
+                }
+              },
+              "attempts": {
+                "type": "integer"
+              },
+              "error": {
+                "type": "string"
+              },
+              "requestedBy": {
+                "type": "string"
+              },
+              "reason": {
+                "type": "string"
+              },
+              "createdAt": {
+                "type": "string"
+              },
+              "updatedAt": {
+                "type": "string"
+              },
+              "finishedAt": {
+                "type": "string"
+              },
+              "type": {
+                "type": "string",
+                "const": "backup"
+              },
+              "parameters": {
+                "type": "object",
+                "properties": {
+                  "backupId": {
+                    "type": "string"
+                  },
+                  "kind": {
+                    "type": "string",
+                    "enum": [
+                      "scheduled",
+                      "manual"
+                    ]
+                  }
+                },
+                "required": [
+                  "backupId",
+                  "kind"
+                ],
+                "additionalProperties": false
+              }
+            },
+            "required": [
+              "id",
+              "clusterId",
+              "clusterName",
+              "state",
+              "steps",
+              "attempts",
+              "requestedBy",
+              "createdAt",
+              "updatedAt",
+              "type",
+              "parameters"
+            ],
+            "additionalProperties": false
+          },
+          {
+            "type": "object",
+            "properties": {
+              "id": {
+                "type": "string"
+              },
+              "clusterId": {
+                "type": "string"
+              },
+              "clusterName": {
+                "type": "string"
+              },
+              "state": {
+                "type": "string",
+                "enum": [
+                  "pending",
+                  "running",
+                  "succeeded",
+                  "failed"
+                ]
+              },
+              "steps": {
+                "type": "array",
+                "items": {
+                  "$ref": "#/components/schemas/OperationStep"
+                }
+              },
+              "attempts": {
+                "type": "integer"
+              },
+              "error": {
+                "type": "string"
+              },
+              "requestedBy": {
+                "type": "string"
+              },
+              "reason": {
+                "type": "string"
+              },
+              "createdAt": {
+                "type": "string"
+              },
+              "updatedAt": {
+                "type": "string"
+              },
+              "finishedAt": {
+                "type": "string"
+              },
+              "type": {
+                "type": "string",
+                "const": "restore"
+              },
+              "parameters": {
+                "type": "object",
+                "properties": {
+                  "sourceClusterId": {
+                    "type": "string"
+                  },
+                  "target": {
+                    "oneOf": [
+                      {
+                        "type": "object",
+                        "properties": {
+                          "type": {
+                            "type": "string",
+                            "const": "now"
+                          }
+                        },
+                        "required": [
+                          "type"
+                        ],
+                        "additionalProperties": false
+                      },
+                      {
+                        "type": "object",
+                        "properties": {
+                          "type": {
+                            "type": "string",
+                            "const": "latest"
+                          }
+                        },
+                        "required": [
+                          "type"
+                        ],
+                        "additionalProperties": false
+                      },
+                      {
+                        "type": "object",
+                        "properties": {
+                          "type": {
+                            "type": "string",
+                            "const": "time"
+                          },
+                          "time": {
+                            "type": "string",
+                            "pattern": "^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d(:\\d\\d(\\.\\d+)?)?(Z|[+-]\\d\\d:\\d\\d)$"
+                          }
+                        },
+                        "required": [
+                          "type",
+                          "time"
+                        ],
+                        "additionalProperties": false
+                      },
+                      {
+                        "type": "object",
+                        "properties": {
+                          "type": {
+                            "type": "string",
+                            "const": "backup"
+                          },
+                          "backupId": {
+                            "type": "string",
+                            "minLength": 1
+                          }
+                        },
+                        "required": [
+                          "type",
+                          "backupId"
+                        ],
+                        "additionalProperties": false
+                      }
+                    ]
+                  }
+                },
+                "required": [
+                  "sourceClusterId",
+                  "target"
+                ],
+                "additionalProperties": false
+              }
+            },
+            "required": [
+              "id",
+              "clusterId",
+              "clusterName",
+              "state",
+              "steps",
+              "attempts",
+              "requestedBy",
+              "createdAt",
+              "updatedAt",
+              "type",
+              "parameters"
+            ],
+            "additionalProperties": false
           }
         ]
       },
@@ -1960,6 +2611,24 @@ export const spec = {
               "maxStorageGb"
             ],
             "additionalProperties": false
+          },
+          "branches": {
+            "type": "object",
+            "properties": {
+              "defaultTtlHours": {
+                "type": "integer",
+                "minimum": 1
+              },
+              "maxTtlHours": {
+                "type": "integer",
+                "minimum": 1
+              }
+            },
+            "required": [
+              "defaultTtlHours",
+              "maxTtlHours"
+            ],
+            "additionalProperties": false
           }
         },
         "required": [
@@ -1969,7 +2638,8 @@ export const spec = {
           "versions",
           "defaults",
           "features",
-          "limits"
+          "limits",
+          "branches"
         ],
         "additionalProperties": false
       },
@@ -2048,6 +2718,112 @@ export const spec = {
                 "lastSeenAt"
               ],
               "additionalProperties": false
+            }
+          }
+        },
+        "required": [
+          "items"
+        ],
+        "additionalProperties": false
+      },
+      "Backup": {
+        "type": "object",
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "clusterId": {
+            "type": "string"
+          },
+          "kind": {
+            "type": "string",
+            "enum": [
+              "scheduled",
+              "manual"
+            ]
+          },
+          "state": {
+            "type": "string",
+            "enum": [
+              "running",
+              "completed",
+              "failed"
+            ]
+          },
+          "startedAt": {
+            "type": "string"
+          },
+          "finishedAt": {
+            "type": "string"
+          },
+          "sizeBytes": {
+            "type": "integer"
+          },
+          "wal": {
+            "type": "object",
+            "properties": {
+              "start": {
+                "type": "string"
+              },
+              "end": {
+                "type": "string"
+              }
+            },
+            "required": [
+              "start"
+            ],
+            "additionalProperties": false
+          },
+          "recoverableFrom": {
+            "type": "string"
+          },
+          "error": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "id",
+          "clusterId",
+          "kind",
+          "state",
+          "startedAt"
+        ],
+        "additionalProperties": false
+      },
+      "BackupList": {
+        "type": "object",
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Backup"
+            }
+          }
+        },
+        "required": [
+          "items"
+        ],
+        "additionalProperties": false
+      },
+      "RecoveryWindow": {
+        "type": "object",
+        "properties": {
+          "earliest": {
+            "type": "string"
+          },
+          "latest": {
+            "type": "string"
+          }
+        },
+        "additionalProperties": false
+      },
+      "BranchList": {
+        "type": "object",
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Cluster"
             }
           }
         },

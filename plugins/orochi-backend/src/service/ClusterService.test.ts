@@ -1,41 +1,20 @@
-import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { ConflictError, ServiceUnavailableError } from '@backstage/errors';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { defaultOffering } from '@orochi/backstage-plugin-orochi-common';
 import { ClusterDriver } from '@orochi/backstage-plugin-orochi-node';
-import { createTestDatabases, exampleEntities } from '@orochi/test-utils';
-import { DatabaseMetricsStore } from '../database/DatabaseMetricsStore';
-import { DatabaseOrochiStore } from '../database/DatabaseOrochiStore';
-import { ClusterOperations } from '../operations/ClusterOperations';
-import { ClusterAuthorizer } from './ClusterAuthorizer';
-import { ClusterService } from './ClusterService';
+import { createTestDatabases } from '@orochi/test-utils';
+import { fakeDriver } from '../__testUtils__/fakeDriver';
+import { servicesOver } from '../__testUtils__/services';
 
 const databases = createTestDatabases();
 
 /** The service over a real store, with a driver whose credentials the test decides; everyone is allowed. */
 async function setup(readCredentials: ClusterDriver['readCredentials']) {
-  const database = mockServices.database({ knex: await databases.init('SQLITE_3') });
-  const store = await DatabaseOrochiStore.create({ database });
-  const allowAll = { isAllowed: async () => true, authorize: async () => undefined, authorizeBasic: async () => undefined, filter: async () => undefined };
-  const logger = mockServices.logger.mock();
-  const service = new ClusterService({
-    store,
-    metrics: await DatabaseMetricsStore.create({ database }),
-    driver: { readCredentials } as unknown as ClusterDriver,
-    driverName: 'fake',
-    offering: defaultOffering([15]),
-    authorizer: allowAll as unknown as ClusterAuthorizer,
-    operations: new ClusterOperations({ store, onStarted: () => undefined }),
-    catalog: catalogServiceMock({ entities: exampleEntities() }),
-    auth: mockServices.auth(),
-    logger,
-  });
-  const credentials = mockCredentials.user('user:default/pat');
-  const { cluster, operation } = await service.create(credentials, { name: 'orders-db', owner: 'team-payments' });
-  const finish = async (outcome: { state: 'succeeded' | 'failed'; error?: string }) => {
-    const claimed = await store.claimOperation('w', 60_000);
-    await store.finishOperation(operation.id, claimed!.leaseToken, { ...outcome, clusterStatus: outcome.state === 'failed' ? 'failed' : 'ready' });
-  };
+  const { clusters: service, credentials, finish: finishPending, logger } = await servicesOver(
+    databases,
+    fakeDriver({ readCredentials }),
+  );
+  const { cluster } = await service.create(credentials, { name: 'orders-db', owner: 'team-payments' });
+  const finish = (outcome: { state: 'succeeded' | 'failed'; error?: string }) =>
+    finishPending(outcome.state, outcome.state === 'failed' ? 'failed' : 'ready', outcome.error);
   return { service, credentials, cluster, finish, logger };
 }
 

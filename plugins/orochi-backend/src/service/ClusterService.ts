@@ -1,17 +1,13 @@
-import { AuthService, BackstageCredentials, LoggerService } from '@backstage/backend-plugin-api';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { BackstageCredentials, LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError, NotFoundError, ServiceUnavailableError } from '@backstage/errors';
-import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   APP_DATABASE,
   backupsSchema,
-  billingManagePermission,
   Cluster,
   ClusterChange,
   ClusterMetrics,
   ClusterPage,
   ClusterSpec,
-  clusterCreatePermission,
   clusterCredentialsReadPermission,
   clusterDeletePermission,
   clusterReadPermission,
@@ -21,7 +17,7 @@ import {
   ConnectionDetails,
   connectionUri,
   createClusterRequestSchema,
-  describeValidationError,
+  isBranchOf,
   ListClustersQuery,
   Offering,
   Operation,
@@ -29,11 +25,13 @@ import {
 } from '@orochi/backstage-plugin-orochi-common';
 import { ClusterDriver } from '@orochi/backstage-plugin-orochi-node';
 import { createHash, randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import { MetricsStore } from '../database/MetricsStore';
 import { OperationRecord, OrochiStore } from '../database/OrochiStore';
 import { toDriverCluster } from '../engine/driverCluster';
+import { parseRequest } from './parseRequest';
 import { ClusterOperations } from '../operations/ClusterOperations';
+import { admitNewCluster } from './admitNewCluster';
+import { ClusterAccess } from './ClusterAccess';
 import { ClusterAuthorizer } from './ClusterAuthorizer';
 import { metricsSeries } from './metricsSeries';
 import { planQuotaGuard } from './planQuota';
@@ -44,14 +42,6 @@ const MAX_PAGE_SIZE = 1000;
 const MAX_OFFSET = 1_000_000_000;
 const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
 
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
-  const result = schema.safeParse(input);
-  if (!result.success) {
-    throw new InputError(describeValidationError(result.error));
-  }
-  return result.data;
-}
-
 /** Everything the REST API does, with validation, authorization and quotas; the router only translates HTTP. */
 export class ClusterService {
   readonly #store: OrochiStore;
@@ -61,8 +51,7 @@ export class ClusterService {
   readonly #offering: Offering;
   readonly #authorizer: ClusterAuthorizer;
   readonly #operations: ClusterOperations;
-  readonly #catalog: CatalogService;
-  readonly #auth: AuthService;
+  readonly #access: ClusterAccess;
   readonly #logger: LoggerService;
   readonly #createSchema: ReturnType<typeof createClusterRequestSchema>;
   readonly #updateSchema: ReturnType<typeof updateClusterRequestSchema>;
@@ -75,8 +64,7 @@ export class ClusterService {
     offering: Offering;
     authorizer: ClusterAuthorizer;
     operations: ClusterOperations;
-    catalog: CatalogService;
-    auth: AuthService;
+    access: ClusterAccess;
     logger: LoggerService;
   }) {
     this.#store = options.store;
@@ -86,8 +74,7 @@ export class ClusterService {
     this.#offering = options.offering;
     this.#authorizer = options.authorizer;
     this.#operations = options.operations;
-    this.#catalog = options.catalog;
-    this.#auth = options.auth;
+    this.#access = options.access;
     this.#logger = options.logger;
     this.#createSchema = createClusterRequestSchema(options.offering);
     this.#updateSchema = updateClusterRequestSchema(options.offering);
@@ -108,7 +95,7 @@ export class ClusterService {
     if (filter === 'none') return { items: [], totalCount: 0 };
     return this.#store.listClusters({
       permissionFilter: filter,
-      owner: query.owner?.map(owner => this.#normalizeRef(owner, 'group', 'owner')),
+      owner: query.owner?.map(owner => this.#access.normalizeRef(owner, 'group', 'owner')),
       status: query.status,
       search: query.search,
       limit,
@@ -117,22 +104,22 @@ export class ClusterService {
   }
 
   async get(credentials: BackstageCredentials, id: string): Promise<Cluster> {
-    return this.#findReadable(credentials, id);
+    return this.#access.findReadable(credentials, id);
   }
 
   async create(credentials: BackstageCredentials, body: unknown, idempotencyKey?: string): Promise<ClusterChange> {
-    const requestedBy = this.#principal(credentials);
+    const requestedBy = this.#access.principal(credentials);
     const scopedKey = idempotencyKey === undefined ? undefined : scopeIdempotencyKey(requestedBy, idempotencyKey);
     if (scopedKey) {
       const earlier = await this.#store.findOperationByIdempotencyKey(scopedKey);
       if (earlier) return this.#replay(credentials, earlier);
     }
-    const request = parse(this.#createSchema, body);
+    const request = parseRequest(this.#createSchema, body);
     const cu = computeUnitsOf(this.#offering, request.size);
     const spec: ClusterSpec = {
       name: request.name,
-      owner: this.#normalizeRef(request.owner, 'group', 'owner'),
-      ...(request.system ? { system: this.#normalizeRef(request.system, 'system', 'system') } : {}),
+      owner: this.#access.normalizeRef(request.owner, 'group', 'owner'),
+      ...(request.system ? { system: this.#access.normalizeRef(request.system, 'system', 'system') } : {}),
       plan: request.plan,
       size: request.size,
       cu,
@@ -146,17 +133,11 @@ export class ClusterService {
       pooling: request.pooling ?? { enabled: false },
       hibernated: false,
     };
-    // What the request names must exist before anyone is told they may not use it.
-    await this.#requireInCatalog(spec.owner, 'owner', 'group', credentials);
-    if (spec.system) await this.#requireInCatalog(spec.system, 'system', 'system', credentials);
-    await this.#authorizer.authorize(clusterCreatePermission, credentials, spec);
-    if (spec.plan !== this.#offering.defaults.plan) {
-      await this.#authorizer.authorizeBasic(
-        billingManagePermission,
-        credentials,
-        `choosing the ${spec.plan} plan instead of ${this.#offering.defaults.plan} is a billing decision`,
-      );
-    }
+    await admitNewCluster(
+      { access: this.#access, authorizer: this.#authorizer, offering: this.#offering },
+      credentials,
+      spec,
+    );
     return this.#operations.create(
       {
         id: randomUUID(),
@@ -172,9 +153,9 @@ export class ClusterService {
   }
 
   async update(credentials: BackstageCredentials, id: string, body: unknown): Promise<ClusterChange> {
-    const cluster = await this.#findReadable(credentials, id);
+    const cluster = await this.#access.findReadable(credentials, id);
     await this.#authorizer.authorize(clusterUpdatePermission, credentials, cluster);
-    const request = parse(this.#updateSchema, body);
+    const { expiresAt, detach, ...request } = parseRequest(this.#updateSchema, body);
     if (request.storageGb !== undefined && request.storageGb < cluster.storageGb) {
       throw new InputError(`storageGb: storage can only grow; the cluster has ${cluster.storageGb} GB`);
     }
@@ -183,54 +164,65 @@ export class ClusterService {
       ...previous,
       ...request,
       ...(request.size ? { cu: computeUnitsOf(this.#offering, request.size) } : {}),
+      ...branchChange(cluster, { expiresAt, detach }, this.#offering.branches.maxTtlHours),
     };
-    const changed = (Object.keys(request) as Array<keyof typeof request>).filter(
+    if (detach) delete spec.expiresAt;
+    const changed = (Object.keys(spec) as Array<keyof ClusterSpec>).filter(
       key => JSON.stringify(previous[key]) !== JSON.stringify(spec[key]),
     );
+    if (detach) changed.push('expiresAt');
     const pick = (source: ClusterSpec) => Object.fromEntries(changed.map(key => [key, source[key]]));
     return this.#operations.start(
       cluster,
       { type: 'update', parameters: { from: pick(previous), to: pick(spec) } },
       spec,
-      { requestedBy: this.#principal(credentials) },
+      { requestedBy: this.#access.principal(credentials) },
       { guard: planQuotaGuard(this.#offering, spec, previous) },
     );
   }
 
   async hibernate(credentials: BackstageCredentials, id: string): Promise<ClusterChange> {
-    const cluster = await this.#findReadable(credentials, id);
+    const cluster = await this.#access.findReadable(credentials, id);
     await this.#authorizer.authorize(clusterUpdatePermission, credentials, cluster);
     if (cluster.hibernated) throw new ConflictError(`Cluster ${cluster.name} is already hibernated`);
     return this.#operations.start(
       cluster,
       { type: 'hibernate', parameters: {} },
       { ...clusterSpecOf(cluster), hibernated: true },
-      { requestedBy: this.#principal(credentials) },
+      { requestedBy: this.#access.principal(credentials) },
     );
   }
 
   async wake(credentials: BackstageCredentials, id: string): Promise<ClusterChange> {
-    const cluster = await this.#findReadable(credentials, id);
+    const cluster = await this.#access.findReadable(credentials, id);
     await this.#authorizer.authorize(clusterUpdatePermission, credentials, cluster);
     if (!cluster.hibernated) throw new ConflictError(`Cluster ${cluster.name} is not hibernated`);
     return this.#operations.start(
       cluster,
       { type: 'wake', parameters: {} },
       { ...clusterSpecOf(cluster), hibernated: false },
-      { requestedBy: this.#principal(credentials) },
+      { requestedBy: this.#access.principal(credentials) },
     );
   }
 
   async delete(credentials: BackstageCredentials, id: string): Promise<ClusterChange> {
-    const cluster = await this.#findReadable(credentials, id);
+    const cluster = await this.#access.findReadable(credentials, id);
     await this.#authorizer.authorize(clusterDeletePermission, credentials, cluster);
+    const branches = (await this.#store.listAllClusters()).filter(c => isBranchOf(c, cluster.id));
+    if (branches.length > 0) {
+      // Branches of other teams are counted, not named.
+      const named = (await this.#access.readable(credentials, branches)).map(b => b.name);
+      const unnamed = branches.length - named.length;
+      const list = [...named, ...(unnamed ? [`${unnamed} you cannot see`] : [])].join(', ');
+      throw new ConflictError(`Cluster ${cluster.name} has branches (${list}); delete or detach them first`);
+    }
     return this.#operations.start(cluster, { type: 'delete', parameters: {} }, clusterSpecOf(cluster), {
-      requestedBy: this.#principal(credentials),
+      requestedBy: this.#access.principal(credentials),
     });
   }
 
   async listOperations(credentials: BackstageCredentials, clusterId: string): Promise<Operation[]> {
-    await this.#findReadable(credentials, clusterId);
+    await this.#access.findReadable(credentials, clusterId);
     return this.#store.listClusterOperations(clusterId, 50);
   }
 
@@ -249,12 +241,12 @@ export class ClusterService {
     if (!Number.isInteger(minutes) || minutes < 1 || minutes > 24 * 60) {
       throw new InputError('minutes: must be a whole number from 1 to 1440');
     }
-    await this.#findReadable(credentials, id);
+    await this.#access.findReadable(credentials, id);
     return { points: metricsSeries(await this.#metrics.listSamples(id, Date.now() - minutes * 60_000)) };
   }
 
   async revealCredentials(credentials: BackstageCredentials, id: string): Promise<ConnectionDetails> {
-    const cluster = await this.#findReadable(credentials, id);
+    const cluster = await this.#access.findReadable(credentials, id);
     await this.#authorizer.authorize(clusterCredentialsReadPermission, credentials, cluster);
     if (cluster.status === 'provisioning' || cluster.status === 'deleting') {
       throw new ConflictError(`Cluster ${cluster.name} is ${cluster.status}; credentials are not available`);
@@ -276,47 +268,8 @@ export class ClusterService {
 
   async #replay(credentials: BackstageCredentials, operation: OperationRecord): Promise<ClusterChange> {
     const { clusterOwner: _owner, ...rest } = operation;
-    const cluster = await this.#findReadable(credentials, operation.clusterId);
+    const cluster = await this.#access.findReadable(credentials, operation.clusterId);
     return { cluster, operation: rest as Operation };
-  }
-
-  /** The cluster, if the caller may see it; one they may not see answers as if it did not exist. */
-  async #findReadable(credentials: BackstageCredentials, id: string): Promise<Cluster> {
-    const cluster = await this.#store.getCluster(id);
-    if (!cluster || !(await this.#authorizer.isAllowed(clusterReadPermission, credentials, cluster))) {
-      throw new NotFoundError(`No cluster with id ${id}`);
-    }
-    return cluster;
-  }
-
-  #normalizeRef(ref: string, kind: 'group' | 'system', field: string): string {
-    let parsed;
-    try {
-      parsed = parseEntityRef(ref, { defaultKind: kind, defaultNamespace: 'default' });
-    } catch (error) {
-      throw new InputError(`${field}: "${ref}" is not an entity ref`);
-    }
-    if (parsed.kind.toLocaleLowerCase('en-US') !== kind) {
-      throw new InputError(`${field}: must be a ${kind}, not a ${parsed.kind}`);
-    }
-    return stringifyEntityRef(parsed);
-  }
-
-  async #requireInCatalog(ref: string, field: string, kind: string, credentials: BackstageCredentials) {
-    const entity = await this.#catalog.getEntityByRef(ref, { credentials });
-    if (!entity) {
-      throw new InputError(`${field}: no such ${kind} in the catalog: ${ref}`);
-    }
-  }
-
-  #principal(credentials: BackstageCredentials): string {
-    if (this.#auth.isPrincipal(credentials, 'user')) {
-      return credentials.principal.userEntityRef;
-    }
-    if (this.#auth.isPrincipal(credentials, 'service')) {
-      return credentials.principal.subject;
-    }
-    return 'unknown';
   }
 }
 
@@ -329,4 +282,24 @@ function scopeIdempotencyKey(requestedBy: string, key: string): string {
     throw new InputError(`Idempotency-Key: must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters`);
   }
   return `sha256:${createHash('sha256').update(`${requestedBy}\n${key}`).digest('hex')}`;
+}
+
+/** The spec fields a branch's update changes: a new expiry within the maximum, or detaching it from its parent. */
+function branchChange(
+  cluster: Cluster,
+  request: { expiresAt?: string; detach?: true },
+  maxTtlHours: number,
+): Partial<ClusterSpec> {
+  if (!request.expiresAt && !request.detach) return {};
+  const field = request.expiresAt ? 'expiresAt' : 'detach';
+  if (cluster.parent?.kind !== 'branch') throw new InputError(`${field}: ${cluster.name} is not a branch`);
+  if (request.expiresAt && request.detach) throw new InputError('detach: give expiresAt or detach, not both');
+  // A detached branch keeps where it came from, as a restored copy does; it no longer expires nor holds its parent.
+  if (request.detach) return { parent: { ...cluster.parent, kind: 'restore' } };
+  const expiresAt = Date.parse(request.expiresAt!);
+  if (expiresAt <= Date.now()) throw new InputError('expiresAt: must be in the future');
+  if (expiresAt > Date.now() + maxTtlHours * 3_600_000) {
+    throw new InputError(`expiresAt: must be at most ${maxTtlHours} hours from now`);
+  }
+  return { expiresAt: new Date(expiresAt).toISOString() };
 }

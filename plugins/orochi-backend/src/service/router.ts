@@ -7,6 +7,8 @@ import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 import { ClusterChange, ClusterStatus, orphansReadPermission } from '@orochi/backstage-plugin-orochi-common';
 import express, { Request, Response } from 'express';
 import { spec } from '../schema/openapi.generated';
+import { BackupService } from '../backups/BackupService';
+import { RestoreService } from '../backups/RestoreService';
 import { OrphanTracker } from '../engine/OrphanTracker';
 import { ClusterAuthorizer } from './ClusterAuthorizer';
 import { ClusterService } from './ClusterService';
@@ -24,12 +26,14 @@ function list(value: unknown): string[] | undefined {
  */
 export async function createRouter(options: {
   service: ClusterService;
+  backups: BackupService;
+  restores: RestoreService;
   orphans: OrphanTracker;
   authorizer: ClusterAuthorizer;
   httpAuth: HttpAuthService;
   auditor: AuditorService;
 }): Promise<express.Router> {
-  const { service, orphans, authorizer, httpAuth, auditor } = options;
+  const { service, backups, restores, orphans, authorizer, httpAuth, auditor } = options;
   const router = createValidatedOpenApiRouter(spec, { middleware: validateBodies() });
   const credentials = (req: Request) => httpAuth.credentials(req, { allow: ['user', 'service'] });
 
@@ -129,6 +133,32 @@ export async function createRouter(options: {
     );
     res.setHeader('Cache-Control', 'no-store');
     res.json(details);
+  });
+
+  router.post(
+    '/clusters/:clusterId/backups',
+    change('cluster-backup', 'medium', async req => backups.backupNow(await credentials(req), req.params.clusterId)),
+  );
+  router.get('/clusters/:clusterId/backups', async (req, res) => {
+    res.json({ items: await backups.list(await credentials(req), req.params.clusterId) });
+  });
+  router.get('/clusters/:clusterId/recovery-window', async (req, res) => {
+    res.json(await backups.recoveryWindow(await credentials(req), req.params.clusterId));
+  });
+  router.post(
+    '/clusters/:clusterId/restore',
+    change('cluster-restore', 'medium', async req =>
+      restores.restore(await credentials(req), req.params.clusterId, req.body),
+    ),
+  );
+  router.post(
+    '/clusters/:clusterId/branches',
+    change('cluster-branch-create', 'medium', async req =>
+      restores.branch(await credentials(req), req.params.clusterId, req.body),
+    ),
+  );
+  router.get('/clusters/:clusterId/branches', async (req, res) => {
+    res.json({ items: await restores.listBranches(await credentials(req), req.params.clusterId) });
   });
 
   router.get('/operations/:operationId', async (req, res) => {

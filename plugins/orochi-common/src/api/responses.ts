@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { backupSchema } from '../domain/backups';
 import { clusterSchema } from '../domain/cluster';
 import { metricsPointSchema } from '../domain/metrics';
 import { operationSchema } from '../domain/operations';
@@ -47,3 +48,8 @@ export const errorResponseSchema = z.object({
   request: z.object({ method: z.string(), url: z.string() }).optional(),
   response: z.object({ statusCode: z.number().int() }).optional(),
 });
+
+export const backupListSchema = z.object({ items: z.array(backupSchema) });
+
+/** GET /clusters/{id}/branches: the cluster's branches, soonest to expire first. */
+export const branchListSchema = z.object({ items: z.array(clusterSchema) });

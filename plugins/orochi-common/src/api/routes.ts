@@ -4,8 +4,11 @@ import { offeringSchema } from '../domain/offering';
 import { operationSchema, operationStepSchema } from '../domain/operations';
 import { createClusterRequestShape, updateClusterRequestShape } from '../domain/requests';
 import { clusterStatusSchema } from '../domain/status';
+import { backupSchema, branchRequestShape, recoveryWindowSchema, restoreRequestSchema } from '../domain/backups';
 import { metricsPointSchema } from '../domain/metrics';
 import {
+  backupListSchema,
+  branchListSchema,
   clusterChangeSchema,
   clusterMetricsSchema,
   clusterPageSchema,
@@ -41,6 +44,8 @@ export const apiComponents = {
   requests: {
     CreateClusterRequest: createClusterRequestShape,
     UpdateClusterRequest: updateClusterRequestShape,
+    RestoreRequest: restoreRequestSchema,
+    BranchRequest: branchRequestShape,
   },
   responses: {
     ClusterStatus: clusterStatusSchema,
@@ -55,6 +60,10 @@ export const apiComponents = {
     MetricsPoint: metricsPointSchema,
     ClusterMetrics: clusterMetricsSchema,
     OrphanList: orphanListSchema,
+    Backup: backupSchema,
+    BackupList: backupListSchema,
+    RecoveryWindow: recoveryWindowSchema,
+    BranchList: branchListSchema,
     Health: healthSchema,
     Error: errorResponseSchema,
   },
@@ -164,6 +173,58 @@ export const apiRoutes: ApiRoute[] = [
       'The application role’s password and connection details (orochi.cluster.credentials.read): users the ' +
       'policy allows and services named in orochi.serviceAccess. Audited.',
     response: { status: 200, body: connectionDetailsSchema, description: 'Where and how to connect.' },
+  },
+  {
+    method: 'post',
+    path: '/clusters/{clusterId}/backups',
+    operationId: 'BackupCluster',
+    description: 'Takes a base backup of the running cluster now (orochi.cluster.update).',
+    response: change('The cluster and the backup operation; the backup is listed once it starts.'),
+  },
+  {
+    method: 'get',
+    path: '/clusters/{clusterId}/backups',
+    operationId: 'ListClusterBackups',
+    description: 'The cluster’s backups, newest first, with their state, size and the moment each makes recoverable.',
+    response: { status: 200, body: backupListSchema, description: 'The backups.' },
+  },
+  {
+    method: 'get',
+    path: '/clusters/{clusterId}/recovery-window',
+    operationId: 'GetRecoveryWindow',
+    description: 'The earliest and latest moments the cluster can be restored or branched to.',
+    response: { status: 200, body: recoveryWindowSchema, description: 'The recovery window.' },
+  },
+  {
+    method: 'post',
+    path: '/clusters/{clusterId}/restore',
+    operationId: 'RestoreCluster',
+    description:
+      'Restores the cluster into a new cluster, at a moment of its recovery window, a backup, or its latest state ' +
+      '(orochi.cluster.read and, since the copy holds its data, orochi.cluster.credentials.read on the source; ' +
+      'orochi.cluster.create for the new cluster’s owner). A time outside the recovery window is a 400 that states ' +
+      'the window. The source keeps ' +
+      'running; restoring in place is not offered yet.',
+    body: restoreRequestSchema,
+    response: change('The new cluster, restoring, and its restore operation.'),
+  },
+  {
+    method: 'post',
+    path: '/clusters/{clusterId}/branches',
+    operationId: 'CreateBranch',
+    description:
+      'Creates a branch: a copy of the cluster now or at a moment of its recovery window that is deleted when ' +
+      'its time to live ends (as a restore: read and credentials on the parent, create for the branch’s owner). ' +
+      'Change its expiry or detach it with PATCH /clusters/{clusterId}; a cluster with branches cannot be deleted.',
+    body: branchRequestShape,
+    response: change('The branch, restoring, and its restore operation.'),
+  },
+  {
+    method: 'get',
+    path: '/clusters/{clusterId}/branches',
+    operationId: 'ListBranches',
+    description: 'The cluster’s branches the caller may read, soonest to expire first.',
+    response: { status: 200, body: branchListSchema, description: 'The branches.' },
   },
   {
     method: 'get',

@@ -1,4 +1,5 @@
 import { Cluster, ConnectionDetails } from '../domain/cluster';
+import { Backup, BranchRequest, RecoveryWindow, RestoreRequest } from '../domain/backups';
 import { ClusterChange, ClusterMetrics, ClusterPage } from '../api/responses';
 import { Offering } from '../domain/offering';
 import { Operation } from '../domain/operations';
@@ -64,4 +65,12 @@ export interface OrochiApi {
     id: string,
     options?: OrochiRequestOptions,
   ): Promise<ConnectionDetails>;
+  backupCluster(id: string, options?: OrochiRequestOptions): Promise<ClusterChange>;
+  listBackups(id: string, options?: OrochiRequestOptions): Promise<{ items: Backup[] }>;
+  getRecoveryWindow(id: string, options?: OrochiRequestOptions): Promise<RecoveryWindow>;
+  /** Answers the new cluster and its restore operation. */
+  restoreCluster(id: string, request: RestoreRequest, options?: OrochiRequestOptions): Promise<ClusterChange>;
+  /** Answers the branch and its restore operation. */
+  createBranch(id: string, request: BranchRequest, options?: OrochiRequestOptions): Promise<ClusterChange>;
+  listBranches(id: string, options?: OrochiRequestOptions): Promise<{ items: Cluster[] }>;
 }

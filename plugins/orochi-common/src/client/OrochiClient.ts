@@ -2,6 +2,7 @@ import { ResponseError } from '@backstage/errors';
 import { ListClustersQuery, OrochiApi, OrochiRequestOptions } from './OrochiApi';
 import { ClusterChange, ClusterMetrics, ClusterPage } from '../api/responses';
 import { Cluster, ConnectionDetails } from '../domain/cluster';
+import { Backup, BranchRequest, RecoveryWindow, RestoreRequest } from '../domain/backups';
 import { Offering } from '../domain/offering';
 import { Operation } from '../domain/operations';
 import {
@@ -138,6 +139,30 @@ export class OrochiClient implements OrochiApi {
       `/clusters/${encodeURIComponent(id)}/credentials`,
       options,
     );
+  }
+
+  backupCluster(id: string, options?: OrochiRequestOptions): Promise<ClusterChange> {
+    return this.#request('POST', `/clusters/${encodeURIComponent(id)}/backups`, options);
+  }
+
+  listBackups(id: string, options?: OrochiRequestOptions): Promise<{ items: Backup[] }> {
+    return this.#request('GET', `/clusters/${encodeURIComponent(id)}/backups`, options);
+  }
+
+  getRecoveryWindow(id: string, options?: OrochiRequestOptions): Promise<RecoveryWindow> {
+    return this.#request('GET', `/clusters/${encodeURIComponent(id)}/recovery-window`, options);
+  }
+
+  restoreCluster(id: string, request: RestoreRequest, options?: OrochiRequestOptions): Promise<ClusterChange> {
+    return this.#request('POST', `/clusters/${encodeURIComponent(id)}/restore`, options, request);
+  }
+
+  createBranch(id: string, request: BranchRequest, options?: OrochiRequestOptions): Promise<ClusterChange> {
+    return this.#request('POST', `/clusters/${encodeURIComponent(id)}/branches`, options, request);
+  }
+
+  listBranches(id: string, options?: OrochiRequestOptions): Promise<{ items: Cluster[] }> {
+    return this.#request('GET', `/clusters/${encodeURIComponent(id)}/branches`, options);
   }
 
   async #request<T>(

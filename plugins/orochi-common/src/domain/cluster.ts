@@ -61,6 +61,22 @@ export const poolingSchema = z.strictObject({
 /** @public */
 export type Pooling = z.infer<typeof poolingSchema>;
 
+/**
+ * How a cluster descends from another. A `restore` is an independent copy; a `branch` is a short-lived one that
+ * expires, and keeps its parent from being deleted while it exists.
+ */
+export const clusterParentSchema = z.object({
+  kind: z.enum(['restore', 'branch']),
+  clusterId: z.string(),
+  clusterName: z.string(),
+  /** The parent's moment the copy was made from; absent for a copy of the parent as it was when made. */
+  targetTime: z.string().optional(),
+  backupId: z.string().optional(),
+});
+
+/** @public */
+export type ClusterParent = z.infer<typeof clusterParentSchema>;
+
 /** What the owner of a cluster asked for: the desired state every driver converges to. */
 export const clusterSpecSchema = z.object({
   name: clusterNameSchema,
@@ -85,6 +101,10 @@ export const clusterSpecSchema = z.object({
   pooling: poolingSchema,
   /** Whether the cluster should be hibernated (servers stopped, storage kept). */
   hibernated: z.boolean(),
+  /** The cluster it was restored or branched from. */
+  parent: clusterParentSchema.optional(),
+  /** When a branch is deleted by the branch-expiry job. */
+  expiresAt: z.string().optional(),
 });
 
 /** @public */
@@ -153,5 +173,7 @@ export function clusterSpecOf(cluster: Cluster): ClusterSpec {
     backups: cluster.backups,
     pooling: cluster.pooling,
     hibernated: cluster.hibernated,
+    ...(cluster.parent ? { parent: cluster.parent } : {}),
+    ...(cluster.expiresAt ? { expiresAt: cluster.expiresAt } : {}),
   };
 }

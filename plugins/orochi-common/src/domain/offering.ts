@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { clusterSizeSchema, DEFAULT_SIZES } from './sizes';
 import { DEFAULT_PLANS, planSchema } from './plans';
+import { DEFAULT_BRANCH_TTL_HOURS, DEFAULT_MAX_BRANCH_TTL_HOURS } from './backups';
 
 /** What the platform offers: the choices a cluster request is validated against. Served at GET /config. */
 export const offeringSchema = z.object({
@@ -23,6 +24,13 @@ export const offeringSchema = z.object({
     minStorageGb: z.number().int().min(1),
     maxStorageGb: z.number().int().min(1),
   }),
+  /** Branches' time to live, in hours. */
+  branches: z
+    .object({ defaultTtlHours: z.number().int().min(1), maxTtlHours: z.number().int().min(1) })
+    .refine(b => b.defaultTtlHours <= b.maxTtlHours, {
+      message: 'defaultTtlHours must not exceed maxTtlHours',
+      path: ['defaultTtlHours'],
+    }),
 });
 
 /** @public */
@@ -44,6 +52,7 @@ export function defaultOffering(versions: number[], features: Offering['features
     },
     features,
     limits: { maxInstances: 5, minStorageGb: 1, maxStorageGb: 1024 },
+    branches: { defaultTtlHours: DEFAULT_BRANCH_TTL_HOURS, maxTtlHours: DEFAULT_MAX_BRANCH_TTL_HOURS },
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { restoreTargetSchema, BACKUP_KINDS } from './backups';
 import { clusterSpecSchema } from './cluster';
 import { ClusterStatus } from './status';
 
@@ -8,6 +9,8 @@ export const OPERATION_TYPES = [
   'hibernate',
   'wake',
   'delete',
+  'backup',
+  'restore',
 ] as const;
 
 /** @public */
@@ -23,6 +26,9 @@ export const STATUS_DURING_OPERATION: Record<OperationType, ClusterStatus> = {
   hibernate: 'hibernating',
   wake: 'waking',
   delete: 'deleting',
+  // A backup runs beside the cluster's work: it stays ready and connectable.
+  backup: 'ready',
+  restore: 'restoring',
 };
 
 export const OPERATION_STATES = [
@@ -62,6 +68,9 @@ export const operationParametersSchemas = {
   hibernate: z.strictObject({}),
   wake: z.strictObject({}),
   delete: z.strictObject({}),
+  backup: z.strictObject({ backupId: z.string(), kind: z.enum(BACKUP_KINDS) }),
+  /** Makes a new cluster's data from its source (`spec.parent`) instead of an empty database. */
+  restore: z.strictObject({ sourceClusterId: z.string(), target: restoreTargetSchema }),
 } satisfies Record<OperationType, z.ZodType>;
 
 /** @public */
@@ -76,6 +85,8 @@ const requestOf = {
   hibernate: z.object({ type: z.literal('hibernate'), parameters: operationParametersSchemas.hibernate }),
   wake: z.object({ type: z.literal('wake'), parameters: operationParametersSchemas.wake }),
   delete: z.object({ type: z.literal('delete'), parameters: operationParametersSchemas.delete }),
+  backup: z.object({ type: z.literal('backup'), parameters: operationParametersSchemas.backup }),
+  restore: z.object({ type: z.literal('restore'), parameters: operationParametersSchemas.restore }),
 };
 
 /** An operation's type with its parameters, as one discriminated value. */
@@ -85,6 +96,8 @@ export const operationRequestSchema = z.discriminatedUnion('type', [
   requestOf.hibernate,
   requestOf.wake,
   requestOf.delete,
+  requestOf.backup,
+  requestOf.restore,
 ]);
 
 /** @public */
@@ -93,6 +106,8 @@ export type OperationRequest = z.infer<typeof operationRequestSchema>;
 /** Who started operations that no person asked for, as recorded in `requestedBy`. */
 export const AUTOMATIC_REQUESTERS = {
   reconciler: 'orochi:reconciler',
+  backupScheduler: 'orochi:backup-scheduler',
+  branchExpiry: 'orochi:branch-expiry',
 } as const;
 
 const operationFieldsSchema = z.object({
@@ -122,6 +137,8 @@ export const operationSchema = z.discriminatedUnion('type', [
   operationFieldsSchema.extend(requestOf.hibernate.shape),
   operationFieldsSchema.extend(requestOf.wake.shape),
   operationFieldsSchema.extend(requestOf.delete.shape),
+  operationFieldsSchema.extend(requestOf.backup.shape),
+  operationFieldsSchema.extend(requestOf.restore.shape),
 ]);
 
 /** @public */

@@ -7,6 +7,7 @@ import {
   scaleToZeroSchema,
 } from './cluster';
 import { Offering } from './offering';
+import { isoTimeSchema } from './backups';
 
 function oneOf<T extends string | number>(values: T[], what: string) {
   return (value: T, ctx: z.RefinementCtx) => {
@@ -111,9 +112,13 @@ function updateRequest(offering?: Offering) {
       autoscaling: fields.autoscaling.optional(),
       scaleToZero: fields.scaleToZero.optional(),
       pooling: fields.pooling.optional(),
+      /** A branch's new expiry: extend or shorten it within the installation's maximum time to live. */
+      expiresAt: isoTimeSchema.optional(),
+      /** Detaches a branch from its parent: it becomes an ordinary cluster that does not expire. */
+      detach: z.literal(true).optional(),
     })
     .refine(update => Object.keys(update).length > 0, {
-      message: 'name at least one of size, instances, storageGb, autoscaling, scaleToZero, pooling',
+      message: 'name at least one of size, instances, storageGb, autoscaling, scaleToZero, pooling, expiresAt, detach',
     });
 }
 

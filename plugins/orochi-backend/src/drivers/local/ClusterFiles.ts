@@ -45,6 +45,31 @@ export class ClusterFiles {
   /** The longest root for which socket paths stay within the limit. */
   static readonly maxRootLength = 107 - '/sockets/123456789012-9/.s.PGSQL.65535'.length;
 
+  /**
+   * A cluster's backups: its WAL archive and base backups. Outside the cluster's directory, so deleting the
+   * cluster keeps them for their grace period.
+   */
+  backups(id: string) {
+    return join(this.root, 'backups', id);
+  }
+
+  get backupsDirectory() {
+    return join(this.root, 'backups');
+  }
+
+  walArchive(id: string) {
+    return join(this.backups(id), 'wal');
+  }
+
+  baseBackup(id: string, backupId: string) {
+    return join(this.backups(id), 'base', backupId);
+  }
+
+  /** When a deleted cluster was deleted, written into its kept backups. */
+  deletedMarker(id: string) {
+    return join(this.backups(id), 'deleted.json');
+  }
+
   log(id: string, index: number) {
     return join(this.instance(id, index), 'server.log');
   }

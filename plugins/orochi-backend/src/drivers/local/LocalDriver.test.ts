@@ -26,7 +26,7 @@ describe('the local driver', () => {
 
   it('creates, scales, resizes, hibernates, wakes and deletes a cluster', async () => {
     const cluster = testCluster('lifecycle', { instances: 2 });
-    expect(await driver.capabilities()).toEqual({ versions: [cluster.spec.version], pooling: false });
+    expect(await driver.capabilities()).toEqual({ versions: [cluster.spec.version], pooling: false, schedulesBackups: false });
     expect(await driver.observe(cluster)).toMatchObject({ phase: 'missing', instances: 0 });
 
     const steps: string[] = [];

@@ -1,7 +1,9 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { BackupKind, RecoveryWindow, RestoreTarget } from '@orochi/backstage-plugin-orochi-common';
 import {
   ClusterCredentials,
   ClusterDriver,
+  DriverBackup,
   ClusterMetricsSample,
   ClusterObservation,
   settingsForSize,
@@ -12,6 +14,8 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalDriverConfig } from '../../config';
+import { ClusterBackups } from './backups';
+import { BaseBackups } from './baseBackups';
 import { ClusterFiles } from './ClusterFiles';
 import { ClusterStorage } from './ClusterStorage';
 import { APP_DATABASE, APP_USER, DEFAULT_INSTALLATION_ID } from './constants';
@@ -21,14 +25,19 @@ import { PortAllocator } from './ports';
 import { findPostgresInstallation, PostgresInstallation } from './PostgresInstallation';
 import { resolveServerIdentity, run, ServerIdentity } from './processes';
 import { Provisioning } from './provisioning';
+import { Restorer } from './restore';
 import { ServerControl } from './ServerControl';
 import { Standbys } from './standbys';
+import { WalArchive } from './walArchive';
 
 /**
  * The embedded driver: real PostgreSQL servers on the Backstage host. One data directory and port per instance;
  * instance 0 is the primary, the others are streaming standbys made with pg_basebackup. New clusters are copied
  * from an initialised template, so creating one costs a copy and a server start, not an initdb. Servers run in
  * their own process groups and outlive the backend; after a restart the driver finds them through the files.
+ *
+ * Every primary archives its WAL and base backups go next to the archive, outside the cluster's directory, so a
+ * cluster can be restored to any moment since its oldest backup, also for a while after it was deleted.
  *
  * Each cluster's metadata records the installation that created it; an installation lists only its own
  * clusters and never changes or removes another's, so installations may share a data directory.
@@ -65,6 +74,10 @@ export class LocalDriver implements ClusterDriver {
   readonly #provisioning: Provisioning;
   readonly #standbys: Standbys;
   readonly #observer: Observer;
+  readonly #archive: WalArchive;
+  readonly #baseBackups: BaseBackups;
+  readonly #backups: ClusterBackups;
+  readonly #restorer: Restorer;
 
   private constructor(config: LocalDriverConfig, pg: PostgresInstallation, storage: ClusterStorage) {
     this.#pg = pg;
@@ -75,6 +88,18 @@ export class LocalDriver implements ClusterDriver {
     this.#servers = new ServerControl({ pg, storage, ports: this.#ports, listenAddress: config.listenAddress });
     this.#provisioning = new Provisioning(storage, { orochiExtension: pg.hasOrochiExtension });
     this.#standbys = new Standbys({ pg, storage, ports: this.#ports, servers: this.#servers });
+    this.#archive = new WalArchive(storage, this.#provisioning);
+    this.#baseBackups = new BaseBackups({ pg, storage, servers: this.#servers });
+    this.#backups = new ClusterBackups({ pg, storage, servers: this.#servers, archive: this.#archive, backups: this.#baseBackups });
+    this.#restorer = new Restorer({
+      pg,
+      storage,
+      ports: this.#ports,
+      servers: this.#servers,
+      provisioning: this.#provisioning,
+      archive: this.#archive,
+      backups: this.#baseBackups,
+    });
     this.#observer = new Observer({
       storage,
       servers: this.#servers,
@@ -90,7 +115,8 @@ export class LocalDriver implements ClusterDriver {
   }
 
   async capabilities() {
-    return { versions: [this.#pg.majorVersion], pooling: false };
+    // Orochi's backup job starts scheduled backups; the driver has no scheduler of its own.
+    return { versions: [this.#pg.majorVersion], pooling: false, schedulesBackups: false };
   }
 
   /**
@@ -110,7 +136,8 @@ export class LocalDriver implements ClusterDriver {
       await ctx.step('Stop servers', () => this.#servers.stopAll(id, 'fast'));
       return;
     }
-    const settings = settingsForSize(cluster.cu);
+    await this.#archive.ensureDirectory(id);
+    const settings = { ...settingsForSize(cluster.cu), ...this.#archive.settings(id) };
     await ctx.step('Start primary', () => this.#servers.ensure(id, 0, settings));
     await ctx.step('Create application database', () => this.#provisioning.ensureDatabase(id));
     const standbys = await this.#storage.instanceIndexes(id);
@@ -125,6 +152,7 @@ export class LocalDriver implements ClusterDriver {
     await this.#storage.assertNotForeign(cluster.id);
     await ctx.step('Stop servers', () => this.#servers.stopAll(cluster.id, 'immediate'));
     await ctx.step('Remove data', () => this.#storage.removeCluster(cluster.id));
+    await this.#backups.markDeleted(cluster.id, cluster.spec.name);
   }
 
   /** Removes a cluster of this installation that Orochi has no record of; refuses any other directory. */
@@ -140,6 +168,8 @@ export class LocalDriver implements ClusterDriver {
     }
     await this.#servers.stopAll(id, 'immediate');
     await this.#storage.removeCluster(id);
+    // Its backups, if any, are kept for the grace period like a deleted cluster's.
+    await this.#backups.markDeleted(id, meta?.name ?? id);
   }
 
   observe(cluster: DriverCluster): Promise<ClusterObservation> {
@@ -160,6 +190,33 @@ export class LocalDriver implements ClusterDriver {
 
   readMetrics(cluster: DriverCluster): Promise<ClusterMetricsSample | undefined> {
     return this.#observer.readMetrics(cluster.id);
+  }
+
+  backup(cluster: DriverCluster, backup: { id: string; kind: BackupKind }, ctx: DriverOperationContext): Promise<DriverBackup> {
+    return this.#baseBackups.take(cluster.id, backup, ctx);
+  }
+
+  listBackups(cluster: DriverCluster): Promise<DriverBackup[]> {
+    return this.#backups.list(cluster.id);
+  }
+
+  recoveryWindow(cluster: DriverCluster): Promise<RecoveryWindow> {
+    return this.#backups.recoveryWindow(cluster.id);
+  }
+
+  async restore(cluster: DriverCluster, source: DriverCluster, target: RestoreTarget, ctx: DriverOperationContext) {
+    if (cluster.spec.version !== this.#pg.majorVersion || source.spec.version !== this.#pg.majorVersion) {
+      throw new Error(`The local driver runs PostgreSQL ${this.#pg.majorVersion} only`);
+    }
+    await this.#restorer.restore(cluster, source, target, ctx);
+  }
+
+  applyBackupRetention(cluster: DriverCluster): Promise<string[]> {
+    return this.#backups.applyRetention(cluster.id, cluster.spec.backups.retentionDays);
+  }
+
+  purgeDeletedClusterBackups(deletedBefore: Date): Promise<string[]> {
+    return this.#backups.purgeDeleted(deletedBefore);
   }
 
   /** Clusters of this installation (whose metadata names it), as candidates for orphans. */

@@ -8,7 +8,7 @@ export interface PostgresInstallation {
   majorVersion: number;
   /** Whether the `orochi` extension is installed (its control file is in the share directory). */
   hasOrochiExtension: boolean;
-  bin(name: 'initdb' | 'pg_ctl' | 'pg_basebackup' | 'postgres'): string;
+  bin(name: 'initdb' | 'pg_ctl' | 'pg_basebackup' | 'pg_archivecleanup' | 'postgres'): string;
 }
 
 function newestDebianBinDirectory(): string | undefined {
