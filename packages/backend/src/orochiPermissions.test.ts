@@ -147,7 +147,7 @@ describe('Orochi under the portal permission policy', () => {
     // pat owns the data but may not create clusters for team-search.
     const intoSearch = await branch('pat', { name: 'ledger-copy', owner: 'team-search' });
     expect(intoSearch.status).toBe(403);
-    expect(intoSearch.body.error.message).toBe('You may not orochi.cluster.create for clusters owned by group:default/team-search');
+    expect(intoSearch.body.error.message).toBe('You may not orochi.cluster.create for cluster ledger-copy');
 
     const byPat = await branch('pat', { name: 'ledger-pr-1', ttlHours: 1 });
     expect(byPat.status).toBe(202);

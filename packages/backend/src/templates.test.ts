@@ -66,7 +66,13 @@ async function startPortal(dataDirectory: string) {
           catalog: {
             rules: [{ allow: ['Component', 'System', 'API', 'Resource', 'Location', 'Template', 'User', 'Group'] }],
             locations: [
-              ...['examples/org.yaml', 'examples/entities.yaml', 'templates/orochi-cluster/template.yaml', 'templates/service-with-database/template.yaml'].map(
+              ...[
+                'examples/org.yaml',
+                'examples/entities.yaml',
+                'templates/orochi-cluster/template.yaml',
+                'templates/service-with-database/template.yaml',
+                'templates/preview-database/template.yaml',
+              ].map(
                 path => ({ type: 'file', target: repo(path) }),
               ),
               publishedServicesLocation(join(dataDirectory, 'services')),
@@ -278,5 +284,113 @@ describe('the templates through the real scaffolder and catalog', () => {
     const log = await taskLog(server, task.id);
     expect(log.join('\n')).toMatch(/refused by Orochi \(403 NotAllowedError\): You may not orochi.cluster.create/);
     expect((await request(server).get('/api/orochi/clusters').set('Authorization', pat)).body.totalCount).toBe(0);
+  });
+
+  it('branches an existing cluster with preview-database; the branch’s entity names its parent and expiry', async () => {
+    const orochi = (path: string) => request(server).get(`/api/orochi${path}`).set('Authorization', pat);
+    const created = await request(server)
+      .post('/api/orochi/clusters')
+      .set('Authorization', pat)
+      .send({ name: 'tpl-parent-db', owner: 'group:default/team-payments' });
+    expect(created.status).toBe(202);
+    expect(await waitForOperation(server, created.body.operation.id, pat)).toMatchObject({ state: 'succeeded' });
+    const parentId: string = created.body.cluster.id;
+    const parent = await connect((await orochi(`/clusters/${parentId}/credentials`)).body);
+    parent.on('error', () => undefined);
+    let branchClient: Awaited<ReturnType<typeof connect>> | undefined;
+    try {
+      await parent.query('CREATE TABLE notes (id serial PRIMARY KEY, note text NOT NULL)');
+      await parent.query(`INSERT INTO notes (note) VALUES ('from the parent')`);
+      await eventually('the preview-database template in the catalog', async () =>
+        (await entity(server, 'template:default/preview-database')).status === 200 ? true : undefined,
+      );
+
+      // The dry run checks the parent, derives the branch name, and creates nothing.
+      const template = yaml.parse(readFileSync(repo('templates/preview-database/template.yaml'), 'utf8'));
+      const dryRun = (values: object) =>
+        request(server)
+          .post('/api/scaffolder/v2/dry-run')
+          .set('Authorization', pat)
+          .send({ template, values, secrets: {}, directoryContents: templateFiles('preview-database') });
+      const checked = await dryRun({ parent: 'resource:default/tpl-parent-db', purpose: trickyDescription, ttlHours: 1 });
+      expect({ status: checked.status, failed: checked.body.log?.filter((l: { body: { status?: string } }) => l.body.status === 'failed') }).toEqual({
+        status: 200,
+        failed: [],
+      });
+      expect(checked.body.output.links).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ entityRef: 'resource:default/tpl-parent-db-preview' }),
+          expect.objectContaining({ entityRef: 'resource:default/tpl-parent-db' }),
+        ]),
+      );
+      expect(checked.body.output.text).toEqual(expect.arrayContaining([{ title: 'Purpose', content: trickyDescription }]));
+      const missing = await dryRun({ parent: 'resource:default/no-such-db', ttlHours: 1 });
+      expect(JSON.stringify(missing.body)).toMatch(/parent: there is no cluster named no-such-db that you may read/);
+      expect((await orochi('/clusters')).body.totalCount).toBe(1);
+
+      const started = Date.now();
+      const task = await runTemplate(server, 'template:default/preview-database', {
+        parent: 'resource:default/tpl-parent-db',
+        name: 'tpl-parent-db-pr-7',
+        purpose: 'https://github.com/acme/orders/pull/7',
+        ttlHours: 1,
+      });
+      expect({ status: task.status, log: task.status === 'completed' ? [] : await taskLog(server, task.id) }).toEqual({ status: 'completed', log: [] });
+      expect(await taskLog(server, task.id)).toEqual(expect.arrayContaining([expect.stringMatching(/✓ Copy tpl-parent-db as it is now/)]));
+
+      const [branch] = (await orochi(`/clusters/${parentId}/branches`)).body.items;
+      expect(branch).toMatchObject({
+        name: 'tpl-parent-db-pr-7',
+        status: 'ready',
+        owner: 'group:default/team-payments',
+        parent: { kind: 'branch', clusterId: parentId, clusterName: 'tpl-parent-db' },
+      });
+      expect(Date.parse(branch.expiresAt)).toBeGreaterThanOrEqual(started + 3_600_000 - 5000);
+      expect(Date.parse(branch.expiresAt)).toBeLessThanOrEqual(Date.now() + 3_600_000);
+      const events = (await request(server).get(`/api/scaffolder/v2/tasks/${task.id}/events`).set('Authorization', pat)).body;
+      const completion = events.find((e: { type: string }) => e.type === 'completion');
+      expect(completion.body.output.links).toEqual([
+        expect.objectContaining({ url: `http://localhost:3000/orochi/clusters/${branch.id}` }),
+        expect.objectContaining({ entityRef: 'resource:default/tpl-parent-db-pr-7' }),
+        expect.objectContaining({ entityRef: 'resource:default/tpl-parent-db' }),
+      ]);
+      const credentials = (await orochi(`/clusters/${branch.id}/credentials`)).body;
+      expect(JSON.stringify(completion.body.output)).not.toContain(credentials.password);
+      branchClient = await connect(credentials);
+      branchClient.on('error', () => undefined);
+      expect((await branchClient.query('SELECT note FROM notes')).rows).toEqual([{ note: 'from the parent' }]);
+
+      const branchEntity = await eventually('the branch entity with its dependency on the parent', async () => {
+        const res = await entity(server, 'resource:default/tpl-parent-db-pr-7');
+        return res.status === 200 && res.body.relations?.some((r: { type: string }) => r.type === 'dependsOn') ? res.body : undefined;
+      });
+      expect(branchEntity.spec).toMatchObject({ type: 'orochi-cluster', dependsOn: ['resource:default/tpl-parent-db'] });
+      expect(branchEntity.relations).toEqual(expect.arrayContaining([{ type: 'dependsOn', targetRef: 'resource:default/tpl-parent-db' }]));
+      expect(branchEntity.metadata.annotations).toMatchObject({
+        'orochi.io/cluster-id': branch.id,
+        'orochi.io/parent': 'resource:default/tpl-parent-db',
+        'orochi.io/parent-cluster-id': parentId,
+        'orochi.io/expires-at': branch.expiresAt,
+      });
+      expect(branchEntity.metadata.labels).toMatchObject({ 'orochi.io/branch': 'true' });
+      expect(JSON.stringify(branchEntity)).not.toContain(credentials.password);
+      const parentEntity = await eventually('the parent entity with the branch depending on it', async () => {
+        const res = await entity(server, 'resource:default/tpl-parent-db');
+        return res.status === 200 && res.body.relations?.some((r: { type: string }) => r.type === 'dependencyOf') ? res.body : undefined;
+      });
+      expect(parentEntity.relations).toEqual(expect.arrayContaining([{ type: 'dependencyOf', targetRef: 'resource:default/tpl-parent-db-pr-7' }]));
+      expect(parentEntity.metadata.labels['orochi.io/branch']).toBeUndefined();
+
+      for (const id of [branch.id, parentId]) {
+        const deleted = await request(server).delete(`/api/orochi/clusters/${id}`).set('Authorization', pat);
+        expect(await waitForOperation(server, deleted.body.operation.id, pat)).toMatchObject({ state: 'succeeded' });
+      }
+      await eventually('the branch entity to leave the catalog', async () =>
+        (await entity(server, 'resource:default/tpl-parent-db-pr-7')).status === 404 ? true : undefined,
+      );
+    } finally {
+      await branchClient?.end().catch(() => undefined);
+      await parent.end().catch(() => undefined);
+    }
   });
 });

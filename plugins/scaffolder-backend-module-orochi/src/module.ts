@@ -1,10 +1,12 @@
 import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { createOrochiBranchCreateAction } from './actions/createBranch';
 import { createOrochiClusterCreateAction } from './actions/createCluster';
+import { createOrochiBranchDeleteAction } from './actions/deleteBranch';
 import { createOrochiClusterDeleteAction } from './actions/deleteCluster';
 import { createOrochiClusterWaitAction } from './actions/waitForCluster';
 
-/** Orochi's template actions: create, wait for and delete clusters as the user who runs the template. */
+/** Orochi's template actions: create, wait for and delete clusters and branches as the user who runs the template. */
 export const scaffolderModuleOrochi = createBackendModule({
   pluginId: 'scaffolder',
   moduleId: 'orochi',
@@ -22,6 +24,8 @@ export const scaffolderModuleOrochi = createBackendModule({
           createOrochiClusterCreateAction(deps),
           createOrochiClusterWaitAction(deps),
           createOrochiClusterDeleteAction(deps),
+          createOrochiBranchCreateAction(deps),
+          createOrochiBranchDeleteAction(deps),
         );
       },
     });

@@ -84,6 +84,54 @@ describe('OrochiEntityProvider', () => {
     });
   });
 
+  it('names a branch’s parent as a dependency and carries its expiry; a restored cluster names its source only', async () => {
+    const parent = cluster('orders-db');
+    const branch = cluster('orders-db-pr-42', {
+      owner: 'group:default/team-search',
+      parent: { kind: 'branch', clusterId: 'id-orders-db', clusterName: 'orders-db' },
+      expiresAt: '2026-11-24T00:00:00.000Z',
+    });
+    const restored = cluster('orders-db-restored', {
+      parent: { kind: 'restore', clusterId: 'id-orders-db', clusterName: 'orders-db', targetTime: '2026-11-22T12:00:00.000Z' },
+    });
+    const { provider, connection } = setup([parent, branch, restored]);
+    await provider.connect(connection);
+    await provider.refresh();
+    const [[mutation]] = connection.applyMutation.mock.calls as any;
+    const [parentEntity, branchEntity, restoredEntity] = mutation.entities.map((e: { entity: any }) => e.entity);
+
+    expect(branchEntity.spec).toEqual({
+      type: 'orochi-cluster',
+      owner: 'group:default/team-search',
+      dependsOn: ['resource:default/orders-db'],
+    });
+    expect(branchEntity.metadata.annotations).toEqual({
+      'orochi.io/cluster-id': 'id-orders-db-pr-42',
+      'backstage.io/managed-by-location': 'url:http://backstage/api/orochi/clusters/id-orders-db-pr-42',
+      'backstage.io/managed-by-origin-location': 'url:http://backstage/api/orochi/clusters/id-orders-db-pr-42',
+      'orochi.io/parent': 'resource:default/orders-db',
+      'orochi.io/parent-cluster-id': 'id-orders-db',
+      'orochi.io/expires-at': '2026-11-24T00:00:00.000Z',
+    });
+    expect(branchEntity.metadata.labels).toMatchObject({ 'orochi.io/branch': 'true' });
+    expect(branchEntity.metadata.description).toBe(
+      'Branch of orders-db until 2026-11-24T00:00:00.000Z. PostgreSQL 15 cluster managed by Orochi: small, 2 instances, 10 GB',
+    );
+
+    // A restore is independent of its source: no relation, no expiry, no branch label.
+    expect(restoredEntity.spec).toEqual({ type: 'orochi-cluster', owner: 'group:default/team-payments' });
+    expect(restoredEntity.metadata.annotations).toMatchObject({
+      'orochi.io/restored-from': 'resource:default/orders-db',
+      'orochi.io/source-time': '2026-11-22T12:00:00.000Z',
+    });
+    expect(Object.keys(restoredEntity.metadata.annotations)).not.toContain('orochi.io/parent');
+    expect(restoredEntity.metadata.labels['orochi.io/branch']).toBeUndefined();
+
+    // The parent's own entity is unchanged: the catalog derives its dependencyOf from the branch's dependsOn.
+    expect(parentEntity.spec).toEqual({ type: 'orochi-cluster', owner: 'group:default/team-payments' });
+    expect(JSON.stringify(mutation.entities)).not.toMatch(/password|secret/i);
+  });
+
   it('subscribes to cluster changes and applies each as a delta', async () => {
     const clusters = [cluster('orders-db', { system: 'system:default/payments' })];
     const { provider, connection, events } = setup(clusters);

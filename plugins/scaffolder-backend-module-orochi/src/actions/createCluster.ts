@@ -4,18 +4,21 @@ import {
   APP_DATABASE,
   Cluster,
   clusterEntityRef,
-  clusterPagePath,
   CreateClusterRequest,
   createClusterRequestSchema,
   describeValidationError,
 } from '@orochi/backstage-plugin-orochi-common';
+import { outputCluster } from './clusterOutputs';
 import { examples } from './createCluster.examples';
-import { explained, OrochiActionDeps, orochiApi, userToken, waitForOperation } from './orochiApi';
-
-/** Where a cluster is shown in the portal, with its connection details (the password on request). */
-function clusterPageUrl(appBaseUrl: string, clusterId: string) {
-  return `${appBaseUrl}${clusterPagePath(clusterId)}`;
-}
+import {
+  clusterPageUrl,
+  DRY_RUN_CLUSTER_ID,
+  explained,
+  OrochiActionDeps,
+  orochiApi,
+  userToken,
+  waitForOperation,
+} from './orochiApi';
 
 /**
  * `orochi:cluster:create`: creates a cluster as the user running the template and, unless told not to, waits
@@ -65,11 +68,11 @@ export function createOrochiClusterCreateAction(deps: OrochiActionDeps) {
       if (ctx.isDryRun) {
         await checkAgainstOffering(request, await api.getOffering({ token: await token() }));
         ctx.logger.info(`Dry run: would create cluster ${request.name} owned by ${request.owner}`);
-        ctx.output('clusterId', 'dry-run');
+        ctx.output('clusterId', DRY_RUN_CLUSTER_ID);
         ctx.output('entityRef', clusterEntityRef(request.name));
         ctx.output('database', APP_DATABASE.name);
         ctx.output('user', APP_DATABASE.user);
-        ctx.output('credentialsUrl', clusterPageUrl(deps.appBaseUrl, 'dry-run'));
+        ctx.output('credentialsUrl', clusterPageUrl(deps.appBaseUrl, DRY_RUN_CLUSTER_ID));
         return;
       }
 
@@ -91,16 +94,7 @@ export function createOrochiClusterCreateAction(deps: OrochiActionDeps) {
       const cluster: Cluster = await explained('Reading the cluster', async () =>
         api.getCluster(created.clusterId, { token: await token() }),
       );
-      const primary = cluster.endpoints.find(e => e.role === 'primary');
-      ctx.output('clusterId', cluster.id);
-      ctx.output('entityRef', clusterEntityRef(cluster.name));
-      if (primary) {
-        ctx.output('host', primary.host);
-        ctx.output('port', primary.port);
-      }
-      ctx.output('database', cluster.database);
-      ctx.output('user', cluster.user);
-      ctx.output('credentialsUrl', clusterPageUrl(deps.appBaseUrl, cluster.id));
+      outputCluster(ctx, cluster, deps.appBaseUrl);
       ctx.logger.info(`Cluster ${cluster.name} is ${cluster.status}; credentials: ${clusterPageUrl(deps.appBaseUrl, cluster.id)}`);
     },
   });

@@ -1,6 +1,7 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import yaml from 'yaml';
-import { explained, OrochiActionDeps, orochiApi, userToken, waitForOperation } from './orochiApi';
+import { deleteClusterOnce } from './deletion';
+import { OrochiActionDeps, orochiApi, userToken } from './orochiApi';
 
 /** `orochi:cluster:delete`: deletes a cluster (its servers and data) as the user running the template. */
 export function createOrochiClusterDeleteAction(deps: OrochiActionDeps) {
@@ -33,23 +34,19 @@ export function createOrochiClusterDeleteAction(deps: OrochiActionDeps) {
     },
     async handler(ctx) {
       const { clusterId, waitForDeletion = true, timeoutSeconds = 300 } = ctx.input;
-      const token = () => userToken(deps, ctx);
       if (ctx.isDryRun) {
         ctx.logger.info(`Dry run: would delete cluster ${clusterId}`);
         return;
       }
-      const operationId = await ctx.checkpoint({
-        key: `orochi.cluster.delete.${clusterId}`,
-        fn: async () => {
-          const change = await explained(`Deleting cluster ${clusterId}`, async () =>
-            api.deleteCluster(clusterId, { token: await token() }),
-          );
-          return change.operation.id;
-        },
+      await deleteClusterOnce({
+        api,
+        token: () => userToken(deps, ctx),
+        ctx,
+        checkpointKey: `orochi.cluster.delete.${clusterId}`,
+        resolve: async () => ({ id: clusterId, name: clusterId }),
+        waitForDeletion,
+        timeoutSeconds,
       });
-      if (waitForDeletion) {
-        await waitForOperation({ api, token, operationId, timeoutSeconds, logger: ctx.logger, signal: ctx.signal });
-      }
     },
   });
 }

@@ -1,7 +1,7 @@
 import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import { ActionContext } from '@backstage/plugin-scaffolder-node';
-import { describeApiError, Operation, OrochiApi, OrochiClient } from '@orochi/backstage-plugin-orochi-common';
+import { clusterPagePath, describeApiError, Operation, OrochiApi, OrochiClient } from '@orochi/backstage-plugin-orochi-common';
 
 /** What every Orochi action needs: the API, and Backstage's auth to call it as the template's user. */
 export interface OrochiActionDeps {
@@ -11,6 +11,14 @@ export interface OrochiActionDeps {
   appBaseUrl: string;
   /** Replaces the HTTP client (tests). */
   api?: OrochiApi;
+}
+
+/** The cluster id a dry run outputs for the cluster it would create. */
+export const DRY_RUN_CLUSTER_ID = 'dry-run';
+
+/** Where a cluster is shown in the portal, with its connection details (the password on request). */
+export function clusterPageUrl(appBaseUrl: string, clusterId: string) {
+  return `${appBaseUrl}${clusterPagePath(clusterId)}`;
 }
 
 export function orochiApi(deps: OrochiActionDeps): OrochiApi {
