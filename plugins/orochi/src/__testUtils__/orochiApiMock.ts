@@ -15,6 +15,12 @@ export function orochiApiMock(overrides: Partial<Record<keyof OrochiApi, jest.Mo
     getOperation: jest.fn(),
     getMetrics: jest.fn(async () => ({ points: [] })),
     revealCredentials: jest.fn(),
+    backupCluster: jest.fn(),
+    listBackups: jest.fn(async () => ({ items: [] })),
+    getRecoveryWindow: jest.fn(async () => ({})),
+    restoreCluster: jest.fn(),
+    createBranch: jest.fn(),
+    listBranches: jest.fn(async () => ({ items: [] })),
     ...overrides,
   } as unknown as jest.Mocked<OrochiApi>;
 }

@@ -57,6 +57,28 @@ describe('ClusterList', () => {
     expect(screen.getByRole('link', { name: 'Create database' })).toHaveAttribute('href', '/create/templates/default/orochi-cluster');
   });
 
+  it('marks branches and restored copies under their names', async () => {
+    const parent = { clusterId: 'id-orders-db', clusterName: 'orders-db' };
+    const api = orochiApiMock({
+      listClusters: jest.fn(async () => ({
+        items: [
+          clusterRecord('orders-db'),
+          clusterRecord('orders-db-dev', { parent: { kind: 'branch', ...parent }, expiresAt: '2026-12-04T00:00:00.000Z', system: 'system:default/payments' }),
+          clusterRecord('orders-db-pitr', { parent: { kind: 'restore', ...parent, targetTime: '2026-12-02T08:15:30.000Z' } }),
+        ],
+        totalCount: 3,
+      })),
+    });
+    render(api);
+    expect(await screen.findByRole('link', { name: 'orders-db-dev' })).toHaveAttribute('href', '/orochi/clusters/id-orders-db-dev');
+    expect(screen.getByText('branch of orders-db · payments')).toBeInTheDocument();
+    expect(screen.getByText('restored from orders-db')).toBeInTheDocument();
+    // The owner filter's own read settles too.
+    await waitFor(() =>
+      expect(screen.getAllByRole('option', { hidden: true }).map(o => o.textContent)).toEqual(expect.arrayContaining(['team-payments'])),
+    );
+  });
+
   it('asks the API for the name being searched', async () => {
     const api = orochiApiMock();
     render(api);

@@ -21,6 +21,13 @@ const ALL = 'all';
  */
 const humanizeRef = (ref: string, defaultKind: string) => humanizeEntityRef(parseEntityRef(ref), { defaultKind });
 
+/** Under a cluster's name: where a copy comes from ("branch of orders-db") and the system it belongs to. */
+function nameCaption(cluster: Cluster): string | undefined {
+  const origin = cluster.parent && `${cluster.parent.kind === 'branch' ? 'branch of' : 'restored from'} ${cluster.parent.clusterName}`;
+  const system = cluster.system && humanizeRef(cluster.system, 'system');
+  return [origin, system].filter(Boolean).join(' · ') || undefined;
+}
+
 function useOwners(): string[] {
   const orochi = useApi(orochiApiRef);
   // Owners of clusters the user may see, for the filter; one page is enough for a filter list.
@@ -58,7 +65,7 @@ export const ClusterList = () => {
       id: 'name',
       label: 'Name',
       isRowHeader: true,
-      cell: c => <CellText title={c.name} description={c.system ? humanizeRef(c.system, 'system') : undefined} href={clusterLink?.({ clusterId: c.id })} />,
+      cell: c => <CellText title={c.name} description={nameCaption(c)} href={clusterLink?.({ clusterId: c.id })} />,
     },
     {
       id: 'status',

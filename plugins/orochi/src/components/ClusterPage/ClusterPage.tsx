@@ -11,7 +11,8 @@ export const ClusterPage = () => {
   const navigate = useNavigate();
   return (
     <Container>
-      <ClusterView clusterId={clusterId} onDeleted={() => navigate(databases?.() ?? '/')} />
+      {/* Keyed by the cluster: following a link to a parent or a branch starts its page afresh. */}
+      <ClusterView key={clusterId} clusterId={clusterId} onDeleted={() => navigate(databases?.() ?? '/')} />
     </Container>
   );
 };

@@ -241,6 +241,26 @@ describe('ClusterView', () => {
     expect(screen.getByRole('switch', { name: 'PgBouncer (transaction mode)' })).toBeChecked();
   });
 
+  it('shows at the top of a branch whose branch it is and when it expires, above its backups and branches', async () => {
+    // 50 s beyond the whole minutes, so the countdown keeps its text while the test runs.
+    const expiresAt = new Date(Date.now() + 3 * 3_600_000 + 50_000).toISOString();
+    const api = orochiApiMock({
+      getCluster: jest.fn(async () =>
+        clusterRecord('orders-db', { parent: { kind: 'branch', clusterId: 'id-orders-main', clusterName: 'orders-main' }, expiresAt }),
+      ),
+    });
+    await render({ api, clusterId: 'id-branch' });
+    expect(screen.getByLabelText('Origin')).toHaveTextContent(/^Branch of orders-main · expires in 3 h 0 min \(at .+\)/);
+    expect(screen.getByRole('link', { name: 'orders-main' })).toHaveAttribute('href', '/orochi/clusters/id-orders-main');
+    expect(await screen.findByRole('button', { name: 'Extend' })).toBeEnabled();
+    expect(await screen.findByText('No backups yet.')).toBeInTheDocument();
+    expect(await screen.findByText('No branches.')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Back up now' })).toBeEnabled();
+    expect(screen.getByRole('button', { name: 'Create branch' })).toBeEnabled();
+    expect(api.listBackups).toHaveBeenCalledWith('id-orders-db');
+    expect(api.listBranches).toHaveBeenCalledWith('id-orders-db');
+  });
+
   it('says when the cluster cannot be loaded', async () => {
     const api = orochiApiMock({ getCluster: jest.fn().mockRejectedValue(new Error('No cluster with id id-orders-db')) });
     renderInTestApp(<ClusterView clusterId="id-orders-db" onDeleted={jest.fn()} />, {

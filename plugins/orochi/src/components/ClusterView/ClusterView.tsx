@@ -2,12 +2,15 @@ import { Alert, Flex, Skeleton } from '@backstage/ui';
 import { useCluster } from '../../hooks/useCluster';
 import { useClusterPermissions } from '../../hooks/useClusterPermissions';
 import { useOffering } from '../../hooks/useOffering';
+import { BackupsCard } from '../Backups/BackupsCard';
+import { BranchesCard } from '../Branches/BranchesCard';
+import { ParentBanner } from '../Branches/ParentBanner';
 import { ActionsCard } from './ActionsCard';
 import { ConnectionCard } from './ConnectionCard';
 import { MetricsCard } from './MetricsCard';
 import { StatusCard } from './StatusCard';
 
-/** Everything about one cluster: status and progress, connection, day-two actions, metrics. */
+/** Everything about one cluster: origin, status and progress, connection, day-two actions, backups, branches, metrics. */
 export const ClusterView = ({ clusterId, onDeleted }: { clusterId: string; onDeleted(): void }) => {
   const { cluster, operations, error, loading, refresh } = useCluster(clusterId);
   const permissions = useClusterPermissions(clusterId);
@@ -21,6 +24,7 @@ export const ClusterView = ({ clusterId, onDeleted }: { clusterId: string; onDel
   }
   return (
     <Flex direction="column" gap="4">
+      <ParentBanner cluster={cluster} offering={offering} update={permissions.update} onChange={refresh} />
       <StatusCard cluster={cluster} operations={operations} />
       <ConnectionCard cluster={cluster} credentials={permissions.credentials} />
       <ActionsCard
@@ -31,6 +35,9 @@ export const ClusterView = ({ clusterId, onDeleted }: { clusterId: string; onDel
         onChange={refresh}
         onDeleted={onDeleted}
       />
+      {/* Copying a cluster's data (restore, branch) takes what revealing its credentials takes, as the backend checks. */}
+      <BackupsCard cluster={cluster} update={permissions.update} copy={permissions.credentials} onChange={refresh} />
+      <BranchesCard cluster={cluster} offering={offering} copy={permissions.credentials} />
       <MetricsCard clusterId={cluster.id} />
     </Flex>
   );
