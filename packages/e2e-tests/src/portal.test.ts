@@ -190,4 +190,75 @@ describe('the portal on its embedded defaults', () => {
     await page.getByText(description, { exact: true }).first().waitFor();
     await saveScreenshot(page, '10-service-entity-overview');
   });
+
+  it('restores a cluster to a point in time and creates and deletes a branch through the portal', async () => {
+    const openCluster = async (name: string) => {
+      await page.getByRole('navigation').getByRole('link', { name: 'Databases' }).click();
+      // The list's link carries the cluster's system as its description.
+      await page.getByRole('link', { name: new RegExp(`^${name}\\b`) }).first().click();
+      await page.getByRole('heading', { name, exact: true }).waitFor();
+    };
+    const revealedUri = async () => {
+      await page.getByRole('button', { name: 'Reveal password' }).click();
+      return (await page.getByLabel('URI', { exact: true }).textContent())!;
+    };
+    await openCluster('search-db');
+    const source = await connect({ uri: await revealedUri() });
+    await source.query('CREATE TABLE notes (id serial PRIMARY KEY, note text NOT NULL)');
+
+    const backups = page.getByRole('table', { name: 'Backups' });
+    await page.getByRole('button', { name: 'Back up now' }).click();
+    await until('the backup', async () => {
+      if ((await backups.getByText('completed').count()) > 0) return true;
+      await page.reload();
+      await page.getByRole('heading', { name: 'search-db', exact: true }).waitFor();
+      return false;
+    });
+
+    // The picker takes whole seconds: A commits before a second begins, B after it.
+    await source.query(`INSERT INTO notes (note) VALUES ('A')`);
+    await source.query(`SELECT pg_sleep(1.05 - extract(milliseconds FROM clock_timestamp())::numeric % 1000 / 1000)`);
+    const noted: Date = (await source.query(`SELECT date_trunc('second', now()) AS at`)).rows[0].at;
+    await source.query(`INSERT INTO notes (note) VALUES ('B')`);
+    await source.end();
+
+    await page.reload();
+    await page.getByRole('button', { name: 'Restore…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Restore cluster' });
+    const pad = (n: number) => String(n).padStart(2, '0');
+    const local = `${noted.getFullYear()}-${pad(noted.getMonth() + 1)}-${pad(noted.getDate())}T${pad(noted.getHours())}:${pad(noted.getMinutes())}:${pad(noted.getSeconds())}`;
+    await dialog.getByLabel('Restore to').fill(local);
+    await dialog.getByRole('textbox', { name: 'New cluster name' }).fill('e2e-restored');
+    await saveScreenshot(page, '11-restore-dialog');
+    await dialog.getByRole('button', { name: 'Restore' }).click();
+    await dialog.getByRole('link', { name: 'Open e2e-restored' }).waitFor({ timeout: 180_000 });
+    await saveScreenshot(page, '12-restore-done');
+    await dialog.getByRole('link', { name: 'Open e2e-restored' }).click();
+    await page.getByRole('heading', { name: 'e2e-restored', exact: true }).waitFor();
+    await page.getByLabel('Origin').getByRole('link', { name: 'search-db' }).waitFor();
+    const restored = await connect({ uri: await revealedUri() });
+    expect((await restored.query('SELECT note FROM notes ORDER BY id')).rows).toEqual([{ note: 'A' }]);
+    await restored.end();
+
+    // A branch of search-db, then deleted again from its parent's page.
+    await openCluster('search-db');
+    await page.getByRole('button', { name: 'Create branch' }).click();
+    const create = page.getByRole('dialog', { name: 'Create branch' });
+    await create.getByRole('textbox', { name: 'Branch name' }).fill('e2e-branch');
+    await create.getByRole('button', { name: 'Create', exact: true }).click();
+    const branchRow = page.getByRole('row', { name: 'e2e-branch' });
+    await until('the branch to be ready', async () => {
+      await page.reload();
+      return (await branchRow.getByText('ready').count()) > 0;
+    });
+    expect(await branchRow.textContent()).toMatch(/expires in/);
+    await saveScreenshot(page, '13-branches');
+    await branchRow.getByRole('button', { name: 'Delete branch' }).click();
+    await page.getByRole('dialog', { name: /Delete branch e2e-branch/ }).getByRole('button', { name: 'Delete', exact: true }).click();
+    await until('the branch to be gone', async () => {
+      await page.reload();
+      await page.getByRole('table', { name: 'Backups' }).waitFor();
+      return (await page.getByRole('row', { name: 'e2e-branch' }).count()) === 0;
+    });
+  });
 });
