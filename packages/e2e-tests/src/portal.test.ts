@@ -202,7 +202,7 @@ describe('the portal on its embedded defaults', () => {
       await page.getByRole('button', { name: 'Reveal password' }).click();
       return (await page.getByLabel('URI', { exact: true }).textContent())!;
     };
-    await openCluster('search-db');
+    await openCluster('payments-db');
     const source = await connect({ uri: await revealedUri() });
     await source.query('CREATE TABLE notes (id serial PRIMARY KEY, note text NOT NULL)');
 
@@ -211,7 +211,7 @@ describe('the portal on its embedded defaults', () => {
     await until('the backup', async () => {
       if ((await backups.getByText('completed').count()) > 0) return true;
       await page.reload();
-      await page.getByRole('heading', { name: 'search-db', exact: true }).waitFor();
+      await page.getByRole('heading', { name: 'payments-db', exact: true }).waitFor();
       return false;
     });
 
@@ -235,13 +235,13 @@ describe('the portal on its embedded defaults', () => {
     await saveScreenshot(page, '12-restore-done');
     await dialog.getByRole('link', { name: 'Open e2e-restored' }).click();
     await page.getByRole('heading', { name: 'e2e-restored', exact: true }).waitFor();
-    await page.getByLabel('Origin').getByRole('link', { name: 'search-db' }).waitFor();
+    await page.getByLabel('Origin').getByRole('link', { name: 'payments-db' }).waitFor();
     const restored = await connect({ uri: await revealedUri() });
     expect((await restored.query('SELECT note FROM notes ORDER BY id')).rows).toEqual([{ note: 'A' }]);
     await restored.end();
 
-    // A branch of search-db, then deleted again from its parent's page.
-    await openCluster('search-db');
+    // A branch of payments-db, then deleted again from its parent's page.
+    await openCluster('payments-db');
     await page.getByRole('button', { name: 'Create branch' }).click();
     const create = page.getByRole('dialog', { name: 'Create branch' });
     await create.getByRole('textbox', { name: 'Branch name' }).fill('e2e-branch');
