@@ -10,9 +10,6 @@ import {
   DriverCluster,
   DriverOperationContext,
 } from '@orochi/backstage-plugin-orochi-node';
-import { createHash } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { LocalDriverConfig } from '../../config';
 import { ClusterBackups } from './backups';
 import { BaseBackups } from './baseBackups';
@@ -20,10 +17,11 @@ import { ClusterFiles } from './ClusterFiles';
 import { ClusterStorage } from './ClusterStorage';
 import { APP_DATABASE, APP_USER, DEFAULT_INSTALLATION_ID } from './constants';
 import { DataDirectories } from './dataDirectories';
+import { reachableRoot } from './dataRoot';
 import { Observer } from './observation';
 import { PortAllocator } from './ports';
 import { findPostgresInstallation, PostgresInstallation } from './PostgresInstallation';
-import { resolveServerIdentity, run, ServerIdentity } from './processes';
+import { resolveServerIdentity } from './processes';
 import { Provisioning } from './provisioning';
 import { Restorer } from './restore';
 import { ServerControl } from './ServerControl';
@@ -89,7 +87,7 @@ export class LocalDriver implements ClusterDriver {
     this.#provisioning = new Provisioning(storage, { orochiExtension: pg.hasOrochiExtension });
     this.#standbys = new Standbys({ pg, storage, ports: this.#ports, servers: this.#servers });
     this.#archive = new WalArchive(storage, this.#provisioning);
-    this.#baseBackups = new BaseBackups({ pg, storage, servers: this.#servers });
+    this.#baseBackups = new BaseBackups({ pg, storage, servers: this.#servers, archive: this.#archive });
     this.#backups = new ClusterBackups({ pg, storage, servers: this.#servers, archive: this.#archive, backups: this.#baseBackups });
     this.#restorer = new Restorer({
       pg,
@@ -150,9 +148,9 @@ export class LocalDriver implements ClusterDriver {
 
   async delete(cluster: DriverCluster, ctx: DriverOperationContext) {
     await this.#storage.assertNotForeign(cluster.id);
-    await ctx.step('Stop servers', () => this.#servers.stopAll(cluster.id, 'immediate'));
-    await ctx.step('Remove data', () => this.#storage.removeCluster(cluster.id));
     await this.#backups.markDeleted(cluster.id, cluster.spec.name);
+    await ctx.step('Stop servers', () => this.#stopForRemoval(cluster.id));
+    await ctx.step('Remove data', () => this.#storage.removeCluster(cluster.id));
   }
 
   /** Removes a cluster of this installation that Orochi has no record of; refuses any other directory. */
@@ -166,10 +164,19 @@ export class LocalDriver implements ClusterDriver {
           : `Refusing to remove local cluster ${id}: its metadata names no installation`,
       );
     }
-    await this.#servers.stopAll(id, 'immediate');
-    await this.#storage.removeCluster(id);
-    // Its backups, if any, are kept for the grace period like a deleted cluster's.
+    // Its backups, if any, are kept and purged after the grace period like a deleted cluster's: an orphan may be
+    // a cluster whose record was lost, and its backups are then the only way back to it.
     await this.#backups.markDeleted(id, meta?.name ?? id);
+    await this.#stopForRemoval(id);
+    await this.#storage.removeCluster(id);
+  }
+
+  /**
+   * Fast, not immediate: a clean shutdown archives the last WAL, so the kept backups reach the deletion. A server
+   * that cannot shut down cleanly is stopped at once: its data goes anyway.
+   */
+  async #stopForRemoval(id: string) {
+    await this.#servers.stopAll(id, 'fast').catch(() => this.#servers.stopAll(id, 'immediate'));
   }
 
   observe(cluster: DriverCluster): Promise<ClusterObservation> {
@@ -222,35 +229,5 @@ export class LocalDriver implements ClusterDriver {
   /** Clusters of this installation (whose metadata names it), as candidates for orphans. */
   listClusterIds(): Promise<string[]> {
     return this.#storage.ownClusterIds();
-  }
-}
-
-/**
- * A backend running as root runs servers as another user, who must be able to reach the data directory. When a
- * parent directory shuts that user out (a home directory, say), cluster files go under /var/lib/orochi instead.
- */
-async function reachableRoot(
-  configured: string,
-  identity: ServerIdentity | undefined,
-  logger: LoggerService,
-): Promise<string> {
-  if (configured.length > ClusterFiles.maxRootLength) {
-    throw new Error(
-      `orochi.local.dataDirectory ${configured} is too long for PostgreSQL's socket paths; use at most ${ClusterFiles.maxRootLength} characters`,
-    );
-  }
-  await mkdir(configured, { recursive: true, mode: 0o711 });
-  if (!identity) return configured;
-  try {
-    await run('test', ['-x', configured], { identity });
-    return configured;
-  } catch {
-    const fallback = join('/var/lib/orochi', createHash('sha256').update(configured).digest('hex').slice(0, 12));
-    await mkdir(fallback, { recursive: true, mode: 0o711 });
-    logger.warn(
-      `The server user ${identity.name} cannot reach ${configured} (a parent directory is closed to it); ` +
-        `cluster files go to ${fallback} instead. Set orochi.local.dataDirectory to a reachable directory to choose.`,
-    );
-    return fallback;
   }
 }

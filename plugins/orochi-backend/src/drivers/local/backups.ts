@@ -40,14 +40,15 @@ export class ClusterBackups {
 
   /**
    * From the oldest completed backup to now while the primary runs and archives (a restore archives the current
-   * WAL first), or to the newest archived WAL of a stopped cluster.
+   * WAL first), or to the newest archived WAL of a stopped cluster: its clean shutdown archived all it wrote, and a
+   * restore to a moment after its last transaction recovers to the archive's end.
    */
   async recoveryWindow(id: string): Promise<RecoveryWindow> {
     const completed = (await this.#backups.list(id)).filter(b => b.state === 'completed' && b.recoverableFrom);
     if (!completed.length) return {};
     const earliest = completed.map(b => b.recoverableFrom!).sort()[0];
-    const running = (await this.#servers.state(id, 0)).running;
-    const lastArchived = running ? new Date() : await this.#archive.lastArchivedAt(id);
+    const archiving = (await this.#servers.state(id, 0)).running && (await this.#archive.isArchiving(id));
+    const lastArchived = archiving ? new Date() : await this.#archive.lastArchivedAt(id);
     const latest = [earliest, ...(lastArchived ? [lastArchived.toISOString()] : [])].sort().at(-1)!;
     return { earliest, latest };
   }
@@ -65,9 +66,15 @@ export class ClusterBackups {
     return plan.remove.map(b => b.id);
   }
 
-  /** Marks a deleted cluster's backups with the time, so the purge can remove them after the grace period. */
+  /**
+   * Marks a deleted cluster's backups with the time, so the purge can remove them after the grace period. Written
+   * before the cluster's directory goes (a crash in between leaves no unmarked backups to leak), and kept once the
+   * directory is gone, so a repeated delete does not extend the grace.
+   */
   async markDeleted(id: string, name: string) {
-    if (!existsSync(this.#storage.files.backups(id))) return;
+    const { files } = this.#storage;
+    if (!existsSync(files.backups(id))) return;
+    if (existsSync(files.deletedMarker(id)) && !existsSync(files.cluster(id))) return;
     const marker = { deletedAt: new Date().toISOString(), name, installationId: this.#storage.installationId };
     await this.#storage.writeAtomically(this.#storage.files.deletedMarker(id), JSON.stringify(marker), 0o644, false);
   }
@@ -80,7 +87,8 @@ export class ClusterBackups {
     for (const id of await readdir(files.backupsDirectory)) {
       // A cluster that exists again under this id (never, with uuids) keeps its backups.
       if (!existsSync(files.deletedMarker(id)) || existsSync(files.cluster(id))) continue;
-      const marker = deletedMarkerSchema.safeParse(JSON.parse(await readFile(files.deletedMarker(id), 'utf8')));
+      // A marker this installation cannot read is left alone, as another installation's is.
+      const marker = deletedMarkerSchema.safeParse(parseJson(await readFile(files.deletedMarker(id), 'utf8')));
       if (!marker.success || marker.data.installationId !== installationId) continue;
       if (Date.parse(marker.data.deletedAt) >= deletedBefore.getTime()) continue;
       await rm(files.backups(id), { recursive: true, force: true });
@@ -91,5 +99,13 @@ export class ClusterBackups {
 
   list(id: string): Promise<DriverBackup[]> {
     return this.#backups.list(id);
+  }
+}
+
+function parseJson(content: string): unknown {
+  try {
+    return JSON.parse(content);
+  } catch {
+    return undefined;
   }
 }

@@ -9,6 +9,7 @@ import { SUPERUSER } from './constants';
 import { PostgresInstallation } from './PostgresInstallation';
 import { run } from './processes';
 import { ServerControl } from './ServerControl';
+import { WalArchive } from './walArchive';
 
 /** What backup.json records; written by the driver, checked when read. */
 const backupRecordSchema = z.object({
@@ -25,18 +26,22 @@ const backupRecordSchema = z.object({
 
 /**
  * Base backups of a cluster's primary: `pg_basebackup` in plain format with the WAL it needs streamed alongside
- * (`-X stream`), so each backup is consistent by itself and a restore starts with a copy; the archive supplies
- * what came after. Each lives in `backups/<cluster>/base/<backup>/` with its record in backup.json.
+ * (`-X stream`, not `-X none`): each backup is consistent by itself, so a restore to the backup needs nothing
+ * from the archive and survives a retention that cut the archive too eagerly; the archive supplies what came
+ * after. Plain format makes a restore a copy. Each lives in `backups/<cluster>/base/<backup>/` with its record in
+ * backup.json; the data is built in a scratch directory and renamed into place, so `data/` is always whole.
  */
 export class BaseBackups {
   readonly #pg: PostgresInstallation;
   readonly #storage: ClusterStorage;
   readonly #servers: ServerControl;
+  readonly #archive: WalArchive;
 
-  constructor(options: { pg: PostgresInstallation; storage: ClusterStorage; servers: ServerControl }) {
+  constructor(options: { pg: PostgresInstallation; storage: ClusterStorage; servers: ServerControl; archive: WalArchive }) {
     this.#pg = options.pg;
     this.#storage = options.storage;
     this.#servers = options.servers;
+    this.#archive = options.archive;
   }
 
   /** The data directory of a completed backup, to copy from. */
@@ -48,8 +53,12 @@ export class BaseBackups {
     const directory = this.#storage.files.baseBackup(id, backup.id);
     const earlier = await this.read(id, backup.id);
     if (earlier?.state === 'completed') return earlier;
+    // A running or failed record is an attempt that did not finish (a crash, an error): it is taken again.
     if (!(await this.#servers.state(id, 0)).running) {
-      throw new Error('The cluster is not running; wake it to back it up');
+      throw new Error('The cluster is not running (hibernated or stopped); wake it to back it up');
+    }
+    if (!(await this.#archive.isArchiving(id))) {
+      throw new Error('The cluster does not archive its WAL yet; apply it once to turn archiving on, then back it up');
     }
     await this.#storage.serverDirectory(directory);
     const startedAt = new Date().toISOString();
@@ -62,7 +71,7 @@ export class BaseBackups {
         await run(
           this.#pg.bin('pg_basebackup'),
           ['-D', copying, '-h', this.#storage.files.socketDirectory(id, 0), '-p', String(meta.ports[0]), '-U', SUPERUSER,
-            '-X', 'stream', '--checkpoint=fast'],
+            '-X', 'stream', '--checkpoint=fast', `--label=orochi ${backup.id}`],
           { identity: this.#storage.identity },
         );
         await rm(data, { recursive: true, force: true });
@@ -79,7 +88,7 @@ export class BaseBackups {
         sizeBytes: await directorySize(data),
         wal: await walRange(data),
       };
-      await this.#write(id, record);
+      await ctx.step('Record backup', () => this.#write(id, record));
       return record;
     } catch (error) {
       if (!ctx.signal.aborted) {
@@ -92,7 +101,11 @@ export class BaseBackups {
   async read(id: string, backupId: string): Promise<DriverBackup | undefined> {
     const file = join(this.#storage.files.baseBackup(id, backupId), 'backup.json');
     if (!existsSync(file)) return undefined;
-    return backupRecordSchema.parse(JSON.parse(await readFile(file, 'utf8')));
+    try {
+      return backupRecordSchema.parse(JSON.parse(await readFile(file, 'utf8')));
+    } catch (error) {
+      throw new Error(`The backup record ${file} is unreadable: ${(error as Error).message}`);
+    }
   }
 
   /** The cluster's backups, newest first. */

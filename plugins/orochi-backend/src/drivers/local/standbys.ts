@@ -49,7 +49,9 @@ export class Standbys {
         );
         await rename(copying, pgdata);
       }
-      await this.#dropAutoConninfo(pgdata);
+      // `pg_basebackup -R` writes the primary's address into postgresql.auto.conf, which PostgreSQL reads after
+      // orochi.conf and which would override it with the port the primary had when the standby was made.
+      await dropAutoConninfo(this.#storage, pgdata);
       await this.#servers.ensure(id, index, {
         ...settings,
         primary_conninfo: quoteSetting(conninfo({ host: primary.host, port: primary.port, user: SUPERUSER })),
@@ -62,19 +64,16 @@ export class Standbys {
       }
     }
   }
+}
 
-  /**
-   * `pg_basebackup -R` writes the primary's address into postgresql.auto.conf, which PostgreSQL reads after
-   * orochi.conf and which would override it with the port the primary had when the standby was made.
-   */
-  async #dropAutoConninfo(pgdata: string) {
-    const path = join(pgdata, 'postgresql.auto.conf');
-    if (!existsSync(path)) return;
-    const lines = (await readFile(path, 'utf8')).split('\n');
-    const kept = lines.filter(line => !/^\s*primary_conninfo\s*=/.test(line));
-    if (kept.length !== lines.length) {
-      await this.#storage.writeAtomically(path, kept.join('\n'), 0o600, true);
-    }
+/** Removes primary_conninfo from postgresql.auto.conf, where `pg_basebackup -R` puts it. */
+export async function dropAutoConninfo(storage: ClusterStorage, pgdata: string) {
+  const path = join(pgdata, 'postgresql.auto.conf');
+  if (!existsSync(path)) return;
+  const lines = (await readFile(path, 'utf8')).split('\n');
+  const kept = lines.filter(line => !/^\s*primary_conninfo\s*=/.test(line));
+  if (kept.length !== lines.length) {
+    await storage.writeAtomically(path, kept.join('\n'), 0o600, true);
   }
 }
 
