@@ -193,7 +193,8 @@ describe('the portal on its embedded defaults', () => {
 
   it('restores a cluster to a point in time and creates and deletes a branch through the portal', async () => {
     const openCluster = async (name: string) => {
-      await page.getByRole('navigation').getByRole('link', { name: 'Databases' }).click();
+      // The sidebar's link; a cluster page's breadcrumbs link to the Databases page too.
+      await page.getByTestId('sidebar-root').getByRole('link', { name: 'Databases' }).click();
       // The list's link carries the cluster's system as its description.
       await page.getByRole('link', { name: new RegExp(`^${name}\\b`) }).first().click();
       await page.getByRole('heading', { name, exact: true }).waitFor();
