@@ -10,6 +10,13 @@ const until = (what: string, check: () => Promise<boolean>) => eventually(what, 
 
 const status = (page: Page) => page.getByTestId('cluster-status').first().textContent();
 
+/** Reveals the open cluster's password and answers its URI, which carries it once the reveal has answered. */
+async function revealedUri(page: Page): Promise<string> {
+  await page.getByRole('button', { name: 'Reveal password' }).click();
+  await page.getByLabel('Password', { exact: true }).waitFor();
+  return (await page.getByLabel('URI', { exact: true }).textContent())!;
+}
+
 /** A common laptop screen: what a user sees without scrolling. */
 const viewport = { width: 1440, height: 900 };
 
@@ -124,9 +131,7 @@ describe('the portal on its embedded defaults', () => {
     await page.getByRole('heading', { name: 'e2e-db' }).waitFor();
 
     // Reveal the credentials and connect with a real PostgreSQL client.
-    await page.getByRole('button', { name: 'Reveal password' }).click();
-    await page.getByLabel('Password', { exact: true }).waitFor();
-    const uri = (await page.getByLabel('URI', { exact: true }).textContent())!;
+    const uri = await revealedUri(page);
     expect(uri).toMatch(/^postgresql:\/\/app:[^@]+@localhost:\d+\/app$/);
     await saveScreenshot(page, '05-cluster-revealed');
     const client = await connect({ uri });
@@ -189,5 +194,63 @@ describe('the portal on its embedded defaults', () => {
     // The description, quotes, colon and # included, reached the catalog as typed.
     await page.getByText(description, { exact: true }).first().waitFor();
     await saveScreenshot(page, '10-service-entity-overview');
+  });
+
+  it('restores a cluster to a point in time and creates and deletes a branch through the portal', async () => {
+    const openCluster = async (name: string) => {
+      // The sidebar's link; a cluster page's breadcrumbs link to the Databases page too.
+      await page.getByTestId('sidebar-root').getByRole('link', { name: 'Databases' }).click();
+      // The list's link carries the cluster's system as its description.
+      await page.getByRole('link', { name: new RegExp(`^${name}\\b`) }).first().click();
+      await page.getByRole('heading', { name, exact: true }).waitFor();
+    };
+    await openCluster('payments-db');
+    const source = await connect({ uri: await revealedUri(page) });
+    await source.query('CREATE TABLE notes (id serial PRIMARY KEY, note text NOT NULL)');
+
+    // The card follows the backup's operation and reads the backups again when it ends.
+    await page.getByRole('button', { name: 'Back up now' }).click();
+    await page.getByRole('table', { name: 'Backups' }).getByText('completed').first().waitFor({ timeout: 180_000 });
+
+    // The picker takes whole seconds: A commits before a second begins, B after it.
+    await source.query(`INSERT INTO notes (note) VALUES ('A')`);
+    await source.query(`SELECT pg_sleep(1.05 - extract(milliseconds FROM clock_timestamp())::numeric % 1000 / 1000)`);
+    const noted: Date = (await source.query(`SELECT date_trunc('second', now()) AS at`)).rows[0].at;
+    await source.query(`INSERT INTO notes (note) VALUES ('B')`);
+    await source.end();
+
+    await page.reload();
+    await page.getByRole('button', { name: 'Restore…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Restore cluster' });
+    const pad = (n: number) => String(n).padStart(2, '0');
+    const local = `${noted.getFullYear()}-${pad(noted.getMonth() + 1)}-${pad(noted.getDate())}T${pad(noted.getHours())}:${pad(noted.getMinutes())}:${pad(noted.getSeconds())}`;
+    await dialog.getByLabel('Restore to').fill(local);
+    await dialog.getByRole('textbox', { name: 'New cluster name' }).fill('e2e-restored');
+    await saveScreenshot(page, '11-restore-dialog');
+    await dialog.getByRole('button', { name: 'Restore' }).click();
+    await dialog.getByRole('link', { name: 'Open e2e-restored' }).waitFor({ timeout: 180_000 });
+    await saveScreenshot(page, '12-restore-done');
+    await dialog.getByRole('link', { name: 'Open e2e-restored' }).click();
+    await page.getByRole('heading', { name: 'e2e-restored', exact: true }).waitFor();
+    await page.getByLabel('Origin').getByRole('link', { name: 'payments-db' }).waitFor();
+    const restored = await connect({ uri: await revealedUri(page) });
+    expect((await restored.query('SELECT note FROM notes ORDER BY id')).rows).toEqual([{ note: 'A' }]);
+    await restored.end();
+
+    // A branch of payments-db, then deleted again from its parent's page.
+    await openCluster('payments-db');
+    await page.getByRole('button', { name: 'Create branch' }).click();
+    const create = page.getByRole('dialog', { name: 'Create branch' });
+    await create.getByRole('textbox', { name: 'Branch name' }).fill('e2e-branch');
+    await create.getByRole('button', { name: 'Create', exact: true }).click();
+    // The card follows its branches while one is changing.
+    const branchRow = page.getByRole('row', { name: 'e2e-branch', exact: true });
+    await branchRow.getByText('ready').waitFor({ timeout: 180_000 });
+    expect(await branchRow.textContent()).toMatch(/expires in/);
+    await saveScreenshot(page, '13-branches');
+    await branchRow.getByRole('button', { name: 'Delete branch' }).click();
+    await page.getByRole('dialog', { name: /Delete branch e2e-branch/ }).getByRole('button', { name: 'Delete', exact: true }).click();
+    await branchRow.waitFor({ state: 'detached', timeout: 180_000 });
+    await page.getByText('No branches.').waitFor();
   });
 });
