@@ -130,6 +130,17 @@ describe('Orochi under the portal permission policy', () => {
     expect(outcomes.map(o => (o.fail.mock.calls.length ? 'fail' : 'success'))).toEqual([
       'fail', 'success', 'fail', 'fail', 'fail', 'fail', 'success', 'success', 'success',
     ]);
+
+    // Its kept backups are for platform admins to restore from, not for its former owners.
+    for (const [method, path] of [
+      ['get', '/api/orochi/deleted-clusters'],
+      ['post', `/api/orochi/deleted-clusters/${id}/restore`],
+    ] as const) {
+      const res = await request(server)[method](path).set('Authorization', as('pat')).send({ name: 'payments-db' });
+      expect({ path, status: res.status }).toEqual({ path, status: 403 });
+    }
+    const kept = await request(server).get('/api/orochi/deleted-clusters').set('Authorization', as('ada'));
+    expect(kept.body.items.map((d: { cluster: { id: string } }) => d.cluster.id)).toContain(id);
   });
 
   it('lets only those who may read a cluster’s data copy it, into a team they may create clusters for', async () => {

@@ -127,7 +127,7 @@ export class KubernetesDriver implements ClusterDriver {
     } else {
       await ctx.step('Remove any backup schedule', async () => {
         await api.deleteCustom(CNPG.scheduledBackup, set.namespace, scheduledBackupName(set.name));
-        await api.deleteCustom(CNPG.objectStore, set.namespace, objectStoreName(set.name));
+        await api.deleteCustom(CNPG.objectStore, set.namespace, objectStoreName(set.serverName));
       });
     }
   }
@@ -169,7 +169,7 @@ export class KubernetesDriver implements ClusterDriver {
 
   async delete(cluster: DriverCluster, ctx: DriverOperationContext) {
     const set = new ClusterManifests(this.#config, cluster);
-    await ctx.step('Delete the CloudNativePG objects', () => this.#deleteObjects(set.namespace, set.name));
+    await ctx.step('Delete the CloudNativePG objects', () => this.#deleteObjects(set.namespace, set.name, set.serverName));
     await ctx.step('Wait for the cluster to be removed', async () => {
       const deadline = Date.now() + REMOVAL_TIMEOUT_MS;
       // Finalizers on a real cluster can keep it a while after the delete was accepted.
@@ -240,13 +240,13 @@ export class KubernetesDriver implements ClusterDriver {
     return [...new Set(clusters.map(c => c.metadata?.labels?.[CLUSTER_ID_LABEL]).filter((id): id is string => !!id))];
   }
 
-  async #deleteObjects(namespace: string, name: string) {
+  async #deleteObjects(namespace: string, name: string, serverName: string) {
     await this.#api.deleteCustom(CNPG.scheduledBackup, namespace, scheduledBackupName(name));
     await this.#api.deleteCustom(CNPG.pooler, namespace, poolerName(name));
     await this.#api.deleteCustom(CNPG.cluster, namespace, name);
     await this.#api.deleteCustom(CNPG.objectStore, namespace, sourceObjectStoreName(name));
     // The cluster's own store stays, marked, for the grace period: an admin can still restore from it.
-    await this.#backups.markDeleted(namespace, name);
+    await this.#backups.markDeleted(namespace, serverName);
     await this.#api.deleteSecret(namespace, appSecretName(name));
   }
 }

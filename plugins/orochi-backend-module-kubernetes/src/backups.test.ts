@@ -108,7 +108,7 @@ describe('kubernetes backups, restores and branches', () => {
       { name: 'origin', plugin: { name: 'barman-cloud.cloudnative-pg.io', enabled: true, isWALArchiver: false, parameters: { barmanObjectName: 'kube-restored-source', serverName } } },
     ]);
     const ownArchive = restoredCluster.spec.plugins[0].parameters;
-    expect(ownArchive).toEqual({ barmanObjectName: 'kube-restored-backups', serverName: `kube-restored-${restored.id}` });
+    expect(ownArchive).toEqual({ barmanObjectName: `kube-restored-${restored.id}-backups`, serverName: `kube-restored-${restored.id}` });
     expect(ownArchive.serverName).not.toBe(serverName);
     expect((await get(CNPG.objectStore, 'kube-restored-source')).spec.configuration.destinationPath).toBe(`s3://orochi-test-backups/${namespace}/`);
     // Its own credentials, not the source's.
@@ -133,11 +133,24 @@ describe('kubernetes backups, restores and branches', () => {
     await change('delete', `/clusters/${branch.id}`);
     expect(await get(CNPG.cluster, 'kube-branch')).toBeUndefined();
     expect(await get(CNPG.objectStore, 'kube-branch-source')).toBeUndefined();
-    const kept = await get(CNPG.objectStore, 'kube-branch-backups');
+    const kept = await get(CNPG.objectStore, `kube-branch-${branch.id}-backups`);
     expect(kept.metadata.annotations['orochi.io/deleted-at']).toEqual(expect.any(String));
     expect(kept.spec.configuration.destinationPath).toBe(`s3://orochi-test-backups/${namespace}/`);
+    // Until then an admin can restore it from there, under its old name.
+    const deleted = async () =>
+      (await request(server).get('/api/orochi/deleted-clusters')).body.items.map((d: { cluster: { id: string } }) => d.cluster.id);
+    expect(await deleted()).toContain(branch.id);
+    const { cluster: again } = await change('post', `/deleted-clusters/${branch.id}/restore`, { name: 'kube-branch' });
+    expect((await get(CNPG.cluster, 'kube-branch')).spec.externalClusters[0].plugin.parameters).toEqual({
+      barmanObjectName: 'kube-branch-source',
+      serverName: `kube-branch-${branch.id}`,
+    });
+    expect((await get(CNPG.cluster, 'kube-branch')).spec.plugins[0].parameters.serverName).toBe(`kube-branch-${again.id}`);
     await scheduler.triggerTask('orochi-backup-retention');
-    expect(await get(CNPG.objectStore, 'kube-branch-backups')).toBeUndefined();
-    expect(await get(CNPG.objectStore, 'kube-src-backups')).toBeDefined();
+    expect(await deleted()).not.toContain(branch.id);
+    expect(await get(CNPG.objectStore, `kube-branch-${branch.id}-backups`)).toBeUndefined();
+    expect(await get(CNPG.objectStore, `kube-src-${source.id}-backups`)).toBeDefined();
+    // The cluster that took the deleted one's name keeps its own store.
+    expect(await get(CNPG.objectStore, `kube-branch-${again.id}-backups`)).toBeDefined();
   });
 });

@@ -65,7 +65,7 @@ export class KubeClusterBackups {
 
   async recoveryWindow(cluster: DriverCluster): Promise<RecoveryWindow> {
     const set = new ClusterManifests(this.#config, cluster);
-    const store = await this.#api.getCustom<BarmanObjectStore>(CNPG.objectStore, set.namespace, objectStoreName(set.name));
+    const store = await this.#api.getCustom<BarmanObjectStore>(CNPG.objectStore, set.namespace, objectStoreName(set.serverName));
     const object = await this.#api.getCustom<CnpgCluster>(CNPG.cluster, set.namespace, set.name);
     const archiving = !!object?.status?.conditions?.some(c => c.type === 'ContinuousArchiving' && c.status === 'True');
     return recoveryWindowOf(store, set.serverName, archiving);
@@ -100,8 +100,8 @@ export class KubeClusterBackups {
   }
 
   /** Marks the deleted cluster's ObjectStore with the time, keeping it (and so the way to its backups). */
-  async markDeleted(namespace: string, name: string) {
-    const store = await this.#api.getCustom<BarmanObjectStore>(CNPG.objectStore, namespace, objectStoreName(name));
+  async markDeleted(namespace: string, serverName: string) {
+    const store = await this.#api.getCustom<BarmanObjectStore>(CNPG.objectStore, namespace, objectStoreName(serverName));
     if (!store) return;
     // A field manager of its own: applied as `orochi`, this partial object would remove the store's spec.
     await this.#api.applyCustom(
@@ -109,7 +109,7 @@ export class KubeClusterBackups {
       {
         apiVersion: `${CNPG.objectStore.group}/${CNPG.objectStore.version}`,
         kind: CNPG.objectStore.kind,
-        metadata: { name: objectStoreName(name), namespace, annotations: { [DELETED_AT_ANNOTATION]: new Date().toISOString() } },
+        metadata: { name: objectStoreName(serverName), namespace, annotations: { [DELETED_AT_ANNOTATION]: new Date().toISOString() } },
       },
       RETENTION_FIELD_MANAGER,
     );

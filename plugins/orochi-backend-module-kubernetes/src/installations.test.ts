@@ -42,12 +42,12 @@ describe('two Orochi installations on one Kubernetes cluster', () => {
   });
 
   /** Every object the driver creates for a cluster, as the API server has it (undefined once deleted). */
-  async function objectsOf(namespace: string, name: string) {
+  async function objectsOf(namespace: string, name: string, id: string) {
     const kinds: Array<[CustomKind, string]> = [
       [CNPG.cluster, name],
       [CNPG.pooler, poolerName(name)],
       [CNPG.scheduledBackup, scheduledBackupName(name)],
-      [CNPG.objectStore, objectStoreName(name)],
+      [CNPG.objectStore, objectStoreName(`${name}-${id}`)],
     ];
     const objects: Record<string, KubernetesObject | undefined> = {};
     for (const [kind, objectName] of kinds) objects[kind.kind] = await api.getCustom(kind, namespace, objectName);
@@ -72,7 +72,7 @@ describe('two Orochi installations on one Kubernetes cluster', () => {
     await api.applyCustom(CNPG.cluster, outside.clusterManifest());
 
     for (const [namespace, installation] of [[namespaceA, 'inst-a'], [namespaceB, 'inst-b']]) {
-      const objects = await objectsOf(namespace, 'db');
+      const objects = await objectsOf(namespace, 'db', namespace === namespaceA ? shared : idB);
       expect(allThere(objects)).toBe(true);
       const labelled = Object.entries(objects).map(([kind, o]) => [kind, o?.metadata?.labels?.['orochi.io/installation']]);
       expect(labelled).toEqual(Object.keys(objects).map(kind => [kind, installation]));
@@ -102,20 +102,20 @@ describe('two Orochi installations on one Kubernetes cluster', () => {
   it('delete orphans only among their own objects, even for the same cluster id', async () => {
     // Installation b gets a cluster with the very id a uses.
     await b.apply(clusterOf(shared, 'twin', 'group:default/team-b'), runSteps);
-    expect(allThere(await objectsOf(namespaceB, 'twin'))).toBe(true);
+    expect(allThere(await objectsOf(namespaceB, 'twin', shared))).toBe(true);
 
     await b.deleteOrphan(shared);
-    expect(noneThere(await objectsOf(namespaceB, 'twin'))).toBe(true);
-    expect(allThere(await objectsOf(namespaceA, 'db'))).toBe(true);
-    expect(allThere(await objectsOf(namespaceB, 'db'))).toBe(true);
+    expect(noneThere(await objectsOf(namespaceB, 'twin', shared))).toBe(true);
+    expect(allThere(await objectsOf(namespaceA, 'db', shared))).toBe(true);
+    expect(allThere(await objectsOf(namespaceB, 'db', idB))).toBe(true);
 
     await a.deleteOrphan(idB);
-    expect(allThere(await objectsOf(namespaceB, 'db'))).toBe(true);
+    expect(allThere(await objectsOf(namespaceB, 'db', idB))).toBe(true);
 
     await a.deleteOrphan(shared);
-    expect(noneThere(await objectsOf(namespaceA, 'db'))).toBe(true);
-    expect(allThere(await objectsOf(namespaceA, 'db2'))).toBe(true);
-    expect(allThere(await objectsOf(namespaceB, 'db'))).toBe(true);
+    expect(noneThere(await objectsOf(namespaceA, 'db', shared))).toBe(true);
+    expect(allThere(await objectsOf(namespaceA, 'db2', idA2))).toBe(true);
+    expect(allThere(await objectsOf(namespaceB, 'db', idB))).toBe(true);
     // Labelled as a's, but outside a's namespaces: not a's to delete.
     expect(await api.getCustom(CNPG.cluster, outside.namespace, 'stray')).toBeDefined();
   });
@@ -125,8 +125,9 @@ describe('two Orochi installations on one Kubernetes cluster', () => {
     const second = clusterOf(randomUUID(), 'phoenix', 'group:default/team-a');
     const folder = async () => {
       const cluster: any = await api.getCustom(CNPG.cluster, namespaceA, 'phoenix');
-      const store: any = await api.getCustom(CNPG.objectStore, namespaceA, objectStoreName('phoenix'));
-      return `${store.spec.configuration.destinationPath}${cluster.spec.plugins[0].parameters.serverName}`;
+      const { barmanObjectName, serverName } = cluster.spec.plugins[0].parameters;
+      const store: any = await api.getCustom(CNPG.objectStore, namespaceA, barmanObjectName);
+      return `${store.spec.configuration.destinationPath}${serverName}`;
     };
     await a.apply(first, runSteps);
     const before = await folder();
@@ -135,6 +136,11 @@ describe('two Orochi installations on one Kubernetes cluster', () => {
     const after = await folder();
     expect(before).toBe(`s3://orochi-test-backups/${namespaceA}/phoenix-${first.id}`);
     expect(after).toBe(`s3://orochi-test-backups/${namespaceA}/phoenix-${second.id}`);
+    // The first's store stays, marked, for its grace period; the second has a store of its own.
+    const kept: any = await api.getCustom(CNPG.objectStore, namespaceA, objectStoreName(`phoenix-${first.id}`));
+    expect(kept.metadata.annotations['orochi.io/deleted-at']).toEqual(expect.any(String));
+    const own: any = await api.getCustom(CNPG.objectStore, namespaceA, objectStoreName(`phoenix-${second.id}`));
+    expect(own.metadata.annotations?.['orochi.io/deleted-at']).toBeUndefined();
   });
 
   it('bind the service account in a new team namespace where the API server serves RBAC, and fail clearly where not', async () => {

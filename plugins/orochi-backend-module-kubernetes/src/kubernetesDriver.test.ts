@@ -96,7 +96,7 @@ describe('the kubernetes driver through the Orochi API', () => {
     expect(cnpg.spec).toMatchObject({ instances: 1, imageName: 'ghcr.io/orochi-db/orochi-postgres:17', storage: { size: '1Gi' } });
     expect(cnpg.metadata.managedFields.map((f: { manager: string }) => f.manager)).toContain('orochi');
     expect(cnpg.spec.plugins).toEqual([expect.objectContaining({ name: 'barman-cloud.cloudnative-pg.io', isWALArchiver: true })]);
-    expect(await get(CNPG.objectStore, 'kube-db-backups')).toMatchObject({ spec: { retentionPolicy: '7d' } });
+    expect(await get(CNPG.objectStore, `kube-db-${id}-backups`)).toMatchObject({ spec: { retentionPolicy: '7d' } });
     expect(await get(CNPG.scheduledBackup, 'kube-db-backup')).toMatchObject({ spec: { schedule: '0 0 3 * * *', cluster: { name: 'kube-db' } } });
 
     // Resize: CPU, memory and the parameters derived from the size.
@@ -141,7 +141,7 @@ describe('the kubernetes driver through the Orochi API', () => {
     }
     await expect(core.readNamespacedSecret({ namespace, name: 'kube-db-app' })).rejects.toMatchObject({ code: 404 });
     expect((await request(server).get(`/api/orochi/clusters/${id}`)).status).toBe(404);
-    expect(await get(CNPG.objectStore, 'kube-db-backups')).toMatchObject({
+    expect(await get(CNPG.objectStore, `kube-db-${id}-backups`)).toMatchObject({
       metadata: { annotations: { 'orochi.io/deleted-at': expect.any(String) } },
       spec: { retentionPolicy: '7d' },
     });

@@ -120,7 +120,7 @@ describe('the CloudNativePG manifests', () => {
   it('archive WAL through the Barman Cloud plugin and schedule backups with a six-field cron', () => {
     const set = manifests({ backups: { enabled: true, schedule: '0 30 2 * * *', retentionDays: 14 } });
     expect((set.clusterManifest().spec as { plugins: unknown }).plugins).toEqual([
-      { name: 'barman-cloud.cloudnative-pg.io', isWALArchiver: true, parameters: { barmanObjectName: 'orders-db-backups', serverName: 'orders-db-c0ffee' } },
+      { name: 'barman-cloud.cloudnative-pg.io', isWALArchiver: true, parameters: { barmanObjectName: 'orders-db-c0ffee-backups', serverName: 'orders-db-c0ffee' } },
     ]);
     expect(set.objectStoreManifest().spec).toEqual({
       retentionPolicy: '14d',

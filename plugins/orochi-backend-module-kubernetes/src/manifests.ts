@@ -184,7 +184,7 @@ export class ClusterManifests {
                 {
                   name: BARMAN_PLUGIN,
                   isWALArchiver: true,
-                  parameters: { barmanObjectName: objectStoreName(this.name), serverName: this.serverName },
+                  parameters: { barmanObjectName: objectStoreName(this.serverName), serverName: this.serverName },
                 },
               ],
             }
@@ -227,7 +227,7 @@ export class ClusterManifests {
       apiVersion: apiVersion(CNPG.objectStore),
       kind: CNPG.objectStore.kind,
       metadata: {
-        name: reading?.name ?? objectStoreName(this.name),
+        name: reading?.name ?? objectStoreName(this.serverName),
         namespace: this.namespace,
         labels: labels(this.config, this.cluster),
       },

@@ -69,7 +69,11 @@ export function namespaceFor(prefix: string, owner: string): string {
 
 export const appSecretName = (cluster: string) => `${cluster}-app`;
 export const poolerName = (cluster: string) => `${cluster}-pooler`;
-export const objectStoreName = (cluster: string) => `${cluster}-backups`;
+/**
+ * A cluster's own ObjectStore, named for its incarnation (its serverName) like its folder: a deleted cluster's
+ * store is kept, marked, for the grace period, and a new cluster of the same name must not take it over.
+ */
+export const objectStoreName = (serverName: string) => `${serverName}-backups`;
 export const scheduledBackupName = (cluster: string) => `${cluster}-backup`;
 /** The ObjectStore in a restored cluster's namespace that reads its source's backups. */
 export const sourceObjectStoreName = (cluster: string) => `${cluster}-source`;

@@ -159,4 +159,39 @@ describe('backups, restores and branches through the API', () => {
       expect(await waitForOperation(server, deleted.body.operation.id)).toMatchObject({ state: 'succeeded' });
     }
   });
+
+  it('restores a deleted cluster from its kept backups, under its old name', async () => {
+    const doomed = await readyAndConnected(await call().post('/clusters').send({ name: 'kept-db', owner: 'team-payments' }));
+    await doomed.client.query('CREATE TABLE notes (id serial PRIMARY KEY, note text NOT NULL)');
+    await doomed.client.query(`INSERT INTO notes (note) VALUES ('before the backup')`);
+    const backup = await call().post(`/clusters/${doomed.id}/backups`);
+    expect(await waitForOperation(server, backup.body.operation.id)).toMatchObject({ state: 'succeeded' });
+    await doomed.client.query(`INSERT INTO notes (note) VALUES ('after the backup')`);
+    const deletion = await call().delete(`/clusters/${doomed.id}`);
+    expect(await waitForOperation(server, deletion.body.operation.id)).toMatchObject({ state: 'succeeded' });
+    expect((await call().get(`/clusters/${doomed.id}`)).status).toBe(404);
+
+    const { body } = await call().get('/deleted-clusters');
+    const kept = body.items.find((d: { cluster: { id: string } }) => d.cluster.id === doomed.id);
+    expect(kept).toMatchObject({ cluster: { name: 'kept-db', owner: 'group:default/team-payments' }, deletedBy: 'user:default/mock' });
+    // orochi.backups.deletedClusterRetention defaults to 7 days.
+    expect(Date.parse(kept.backupsKeptUntil) - Date.parse(kept.deletedAt)).toBe(7 * 24 * 3_600_000);
+    expect(Date.parse(kept.recoveryWindow.earliest)).toBeLessThan(Date.parse(kept.deletedAt));
+
+    const now = await call().post(`/deleted-clusters/${doomed.id}/restore`).send({ name: 'kept-db', targetTime: '2020-01-01T00:00:00Z' });
+    expect(now.status).toBe(400);
+    expect(now.body.error.message).toMatch(/^targetTime: must be inside the recovery window/);
+    expect((await call().post('/deleted-clusters/no-such-cluster/restore').send({ name: 'kept-db' })).status).toBe(404);
+
+    // Its latest archived state: a delete archives the last WAL before the servers stop.
+    const change = await call().post(`/deleted-clusters/${doomed.id}/restore`).send({ name: 'kept-db' });
+    expect(change.body.cluster).toMatchObject({ name: 'kept-db', status: 'restoring', parent: { kind: 'restore', clusterId: doomed.id } });
+    const restored = await readyAndConnected(change);
+    expect(restored.id).not.toBe(doomed.id);
+    expect(await rows(restored.client)).toEqual(['before the backup', 'after the backup']);
+    expect(auditor.createEvent.mock.calls.map(([event]) => event.eventId)).toContain('cluster-restore-deleted');
+
+    const cleanup = await call().delete(`/clusters/${restored.id}`);
+    expect(await waitForOperation(server, cleanup.body.operation.id)).toMatchObject({ state: 'succeeded' });
+  });
 });

@@ -11,6 +11,8 @@ import {
   billingReadPermission,
   clusterPermissions,
   orphansReadPermission,
+  deletedClustersReadPermission,
+  deletedClusterRestorePermission,
 } from '@orochi/backstage-plugin-orochi-common';
 import {
   ClusterDriver,
@@ -27,6 +29,7 @@ import { DatabaseBranchWarningStore } from './database/BranchWarningStore';
 import { DatabaseMetricsStore } from './database/DatabaseMetricsStore';
 import { DatabaseOrochiStore } from './database/DatabaseOrochiStore';
 import { DatabaseOrphanStore } from './database/OrphanStore';
+import { DatabaseDeletedClusterStore } from './database/DeletedClusterStore';
 import { withChangeEvents } from './database/PublishingOrochiStore';
 import { MetricsSampler } from './engine/MetricsSampler';
 import { OperationEngine } from './engine/OperationEngine';
@@ -95,7 +98,13 @@ export const orochiPlugin = createBackendPlugin({
           rules: Object.values(clusterPermissionRules),
           getResources: ids => Promise.all(ids.map(id => store.getCluster(id))),
         });
-        permissionsRegistry.addPermissions([billingReadPermission, billingManagePermission, orphansReadPermission]);
+        permissionsRegistry.addPermissions([
+          billingReadPermission,
+          billingManagePermission,
+          orphansReadPermission,
+          deletedClustersReadPermission,
+          deletedClusterRestorePermission,
+        ]);
 
         const driver = drivers.get(config.driver);
         if (!driver) {
@@ -106,6 +115,7 @@ export const orochiPlugin = createBackendPlugin({
         const offering = config.offering(await driver.capabilities());
         await store.recordMissingComputeUnits(size => offering.sizes.find(s => s.name === size)?.cu);
 
+        const deletedClusters = await DatabaseDeletedClusterStore.create({ database: deps.database });
         const notifier = new BranchNotifier({ notifications: deps.notifications, logger });
         const converge = { driver, store, readyTimeoutSeconds: config.operations.readyTimeoutSeconds };
         const handlers = new OperationHandlers([
@@ -117,7 +127,7 @@ export const orochiPlugin = createBackendPlugin({
             },
           }),
           backupClusterHandler({ driver }),
-          restoreClusterHandler(converge),
+          restoreClusterHandler({ ...converge, deletedClusters }),
         ]);
         const engine = new OperationEngine({ store, handlers, logger, ...config.operations });
         const operations = new ClusterOperations({ store, onStarted: () => void engine.claimAndDispatch() });
@@ -139,6 +149,8 @@ export const orochiPlugin = createBackendPlugin({
         const backups = new BackupService({ access, authorizer, operations, reads });
         const restores = new RestoreService({
           store,
+          deletedClusters,
+          deletedClusterGraceMs: config.backups.deletedClusterGraceMs,
           access,
           authorizer,
           operations,
@@ -201,6 +213,7 @@ export const orochiPlugin = createBackendPlugin({
         await scheduleBackupRetention({
           scheduler,
           store,
+          deletedClusters,
           driver,
           logger,
           schedule: config.backups.retentionSchedule,

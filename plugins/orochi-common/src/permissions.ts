@@ -58,6 +58,21 @@ export const orphansReadPermission = createPermission({
   attributes: { action: 'read' },
 });
 
+/** List deleted clusters whose backups are still kept: for platform admins. */
+export const deletedClustersReadPermission = createPermission({
+  name: 'orochi.deletedClusters.read',
+  attributes: { action: 'read' },
+});
+
+/**
+ * Restore a deleted cluster from its kept backups into a new cluster: for platform admins. The new cluster's owner
+ * needs `orochi.cluster.create` as well.
+ */
+export const deletedClusterRestorePermission = createPermission({
+  name: 'orochi.deletedClusters.restore',
+  attributes: { action: 'create' },
+});
+
 /** Every cluster permission; they all take an Orochi cluster as their resource. */
 export const clusterPermissions = [
   clusterCreatePermission,
@@ -72,6 +87,8 @@ export const orochiPermissions = [
   billingReadPermission,
   billingManagePermission,
   orphansReadPermission,
+  deletedClustersReadPermission,
+  deletedClusterRestorePermission,
 ];
 
 /**

@@ -71,9 +71,13 @@ export function playOperator(custom: CustomObjectsApi, namespacePrefix: string, 
         .flatMap(c => c.spec.plugins ?? [])
         .filter((p: any) => p.parameters?.barmanObjectName === store.metadata.name)
         .map((p: any) => p.parameters.serverName as string);
-      const window = Object.fromEntries(
-        servers.map(server => [server, { firstRecoverabilityPoint: windowStart.toISOString(), lastSuccessfulBackupTime: windowStart.toISOString() }]),
-      );
+      // As the plugin does, a server's window stays in the status once its cluster is gone.
+      const window = {
+        ...store.status?.serverRecoveryWindow,
+        ...Object.fromEntries(
+          servers.map(server => [server, { firstRecoverabilityPoint: windowStart.toISOString(), lastSuccessfulBackupTime: windowStart.toISOString() }]),
+        ),
+      };
       if (JSON.stringify(store.status?.serverRecoveryWindow ?? {}) === JSON.stringify(window)) continue;
       await patchStatus(CNPG.objectStore, store, { serverRecoveryWindow: window });
     }

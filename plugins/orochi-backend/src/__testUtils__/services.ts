@@ -7,6 +7,7 @@ import { BackupService } from '../backups/BackupService';
 import { DriverReads } from '../backups/DriverReads';
 import { RestoreService } from '../backups/RestoreService';
 import { DatabaseMetricsStore } from '../database/DatabaseMetricsStore';
+import { DatabaseDeletedClusterStore } from '../database/DeletedClusterStore';
 import { DatabaseOrochiStore } from '../database/DatabaseOrochiStore';
 import { ClusterOperations } from '../operations/ClusterOperations';
 import { ClusterAccess } from '../service/ClusterAccess';
@@ -54,7 +55,8 @@ export async function servicesOver(
     logger,
   });
   const backups = new BackupService({ ...common, reads });
-  const restores = new RestoreService({ ...common, reads, driverName: 'fake' });
+  const deletedClusters = await DatabaseDeletedClusterStore.create({ database });
+  const restores = new RestoreService({ ...common, reads, deletedClusters, deletedClusterGraceMs: 7 * 86_400_000, driverName: 'fake' });
   const credentials = mockCredentials.user('user:default/pat');
 
   /** Ends the pending operation as a worker would, with the status it settles in. */

@@ -1,5 +1,5 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
-import { ConflictError, InputError } from '@backstage/errors';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   APP_DATABASE,
   branchRequestSchema,
@@ -7,6 +7,9 @@ import {
   ClusterChange,
   clusterCredentialsReadPermission,
   ClusterParent,
+  DeletedCluster,
+  deletedClusterRestorePermission,
+  deletedClustersReadPermission,
   isBranchOf,
   Offering,
   outsideRecoveryWindow,
@@ -15,6 +18,7 @@ import {
   restoreTargetOf,
 } from '@orochi/backstage-plugin-orochi-common';
 import { randomUUID } from 'node:crypto';
+import { DeletedClusterStore } from '../database/DeletedClusterStore';
 import { OrochiStore } from '../database/OrochiStore';
 import { parseRequest } from '../service/parseRequest';
 import { ClusterOperations } from '../operations/ClusterOperations';
@@ -27,10 +31,14 @@ import { DriverReads } from './DriverReads';
 
 /**
  * Restores and branches: new clusters made from another's data. The caller needs read on the source, what a
- * credential reveal of it needs (the copy holds its data), and create for the new cluster's owner; the new cluster is written with its `restore` operation, which the driver runs.
+ * credential reveal of it needs (the copy holds its data), and create for the new cluster's owner; the new
+ * cluster is written with its `restore` operation, which the driver runs. A deleted cluster, whose backups are
+ * kept for a grace period, is restored by platform admins.
  */
 export class RestoreService {
   readonly #store: OrochiStore;
+  readonly #deleted: DeletedClusterStore;
+  readonly #deletedClusterGraceMs: number;
   readonly #access: ClusterAccess;
   readonly #authorizer: ClusterAuthorizer;
   readonly #operations: ClusterOperations;
@@ -41,6 +49,9 @@ export class RestoreService {
 
   constructor(options: {
     store: OrochiStore;
+    deletedClusters: DeletedClusterStore;
+    /** How long a deleted cluster's backups are kept (`orochi.backups.deletedClusterRetention`). */
+    deletedClusterGraceMs: number;
     access: ClusterAccess;
     authorizer: ClusterAuthorizer;
     operations: ClusterOperations;
@@ -49,6 +60,8 @@ export class RestoreService {
     driverName: string;
   }) {
     this.#store = options.store;
+    this.#deleted = options.deletedClusters;
+    this.#deletedClusterGraceMs = options.deletedClusterGraceMs;
     this.#access = options.access;
     this.#authorizer = options.authorizer;
     this.#operations = options.operations;
@@ -63,7 +76,33 @@ export class RestoreService {
     const source = await this.#access.findReadable(credentials, sourceId);
     const request = parseRequest(restoreRequestSchema, body);
     const target = restoreTargetOf(request, { type: 'latest' });
+    await this.#mayCopy(credentials, source);
+    await this.#checkLiveTarget(source, target);
     return this.#copy(credentials, source, request, target, 'restore');
+  }
+
+  /** Deleted clusters whose backups are kept, for those who may restore them. */
+  async listDeleted(credentials: BackstageCredentials): Promise<DeletedCluster[]> {
+    await this.#authorizer.authorizeBasic(deletedClustersReadPermission, credentials, 'deleted clusters are listed for platform admins');
+    return Promise.all(
+      (await this.#deleted.list()).map(async deleted => ({
+        ...deleted,
+        backupsKeptUntil: new Date(Date.parse(deleted.deletedAt) + this.#deletedClusterGraceMs).toISOString(),
+        // One unreadable archive leaves the others listed; the log says why.
+        recoveryWindow: await this.#reads.recoveryWindow(deleted.cluster).catch(() => undefined),
+      })),
+    );
+  }
+
+  /** A new cluster from a deleted cluster's kept backups: at a time, a backup, or the end of its archive. */
+  async restoreDeleted(credentials: BackstageCredentials, deletedId: string, body: unknown): Promise<ClusterChange> {
+    await this.#authorizer.authorizeBasic(deletedClusterRestorePermission, credentials, 'deleted clusters are restored by platform admins');
+    const deleted = await this.#deleted.get(deletedId);
+    if (!deleted) throw new NotFoundError(`No deleted cluster ${deletedId} has its backups kept`);
+    const request = parseRequest(restoreRequestSchema, body);
+    const target = restoreTargetOf(request, { type: 'latest' });
+    await this.#checkReachable(deleted.cluster, target);
+    return this.#copy(credentials, deleted.cluster, request, target, 'restore');
   }
 
   /** A branch: a copy of the parent now or at a time, deleted when its time to live ends. */
@@ -73,6 +112,8 @@ export class RestoreService {
     const target = restoreTargetOf(request, { type: 'now' });
     const ttlHours = request.ttlHours ?? this.#offering.branches.defaultTtlHours;
     const expiresAt = new Date(Date.now() + ttlHours * 3_600_000).toISOString();
+    await this.#mayCopy(credentials, parent);
+    await this.#checkLiveTarget(parent, target);
     return this.#copy(credentials, parent, request, target, 'branch', expiresAt);
   }
 
@@ -93,9 +134,6 @@ export class RestoreService {
     kind: ClusterParent['kind'],
     expiresAt?: string,
   ): Promise<ClusterChange> {
-    // A copy holds all of the source's data, so making one takes what revealing its credentials takes.
-    await this.#authorizer.authorize(clusterCredentialsReadPermission, credentials, source);
-    await this.#checkTarget(source, target);
     const owner = this.#access.normalizeRef(request.owner ?? source.owner, 'group', 'owner');
     const spec = copySpec(
       source,
@@ -125,20 +163,28 @@ export class RestoreService {
     );
   }
 
-  /** A target the source can reach: running for `now`, inside the window for a time, a completed backup. */
-  async #checkTarget(source: Cluster, target: RestoreTarget) {
+  /** A copy holds all of the source's data, so making one takes what revealing its credentials takes. */
+  async #mayCopy(credentials: BackstageCredentials, source: Cluster) {
+    await this.#authorizer.authorize(clusterCredentialsReadPermission, credentials, source);
+  }
+
+  /** A running source for `now`; one that is not changing for the other targets, which must be reachable. */
+  async #checkLiveTarget(source: Cluster, target: RestoreTarget) {
     if (source.status === 'deleting' || source.status === 'provisioning' || source.status === 'restoring') {
       throw new ConflictError(`Cluster ${source.name} is ${source.status}; it cannot be copied now`);
     }
-    if (target.type === 'now') {
-      if (source.hibernated || source.status !== 'ready') {
-        throw new ConflictError(
-          `Cluster ${source.name} is ${source.status}; a copy of it as it is now needs it running. ` +
-            'Wake it, or branch from a moment of its recovery window.',
-        );
-      }
-      return;
+    if (target.type !== 'now') {
+      await this.#checkReachable(source, target);
+    } else if (source.hibernated || source.status !== 'ready') {
+      throw new ConflictError(
+        `Cluster ${source.name} is ${source.status}; a copy of it as it is now needs it running. ` +
+          'Wake it, or branch from a moment of its recovery window.',
+      );
     }
+  }
+
+  /** A completed backup, or a moment inside the recovery window (its end for `latest`). */
+  async #checkReachable(source: Cluster, target: Exclude<RestoreTarget, { type: 'now' }>) {
     if (target.type === 'backup') {
       const backup = (await this.#reads.backups(source)).find(b => b.id === target.backupId);
       if (backup?.state !== 'completed') {

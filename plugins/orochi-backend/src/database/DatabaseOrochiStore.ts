@@ -3,6 +3,7 @@ import { ConflictError, NotFoundError } from '@backstage/errors';
 import { ClusterStatus, OperationStep } from '@orochi/backstage-plugin-orochi-common';
 import { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
+import { recordDeletedCluster } from './DeletedClusterStore';
 import { migratedClient } from './migrate';
 import {
   ClusterChangeRequest,
@@ -288,6 +289,9 @@ export class DatabaseOrochiStore implements OrochiStore {
         finished_at: now,
       });
       if (outcome.deleteCluster) {
+        const cluster = await tx<ClusterRow>('clusters').where({ id: row.cluster_id }).first();
+        // Its backups outlive it for a grace period; the record says what it was, so an admin can restore it.
+        if (cluster) await recordDeletedCluster(tx, cluster, row.requested_by, now);
         await tx<ClusterRow>('clusters').where({ id: row.cluster_id }).delete();
       } else {
         await tx<ClusterRow>('clusters')

@@ -1,6 +1,7 @@
 import { LoggerService, SchedulerService, SchedulerServiceTaskScheduleDefinition } from '@backstage/backend-plugin-api';
 import { stringifyError } from '@backstage/errors';
 import { ClusterDriver } from '@orochi/backstage-plugin-orochi-node';
+import { DeletedClusterStore } from '../database/DeletedClusterStore';
 import { OrochiStore } from '../database/OrochiStore';
 import { toDriverCluster } from '../engine/driverCluster';
 
@@ -8,12 +9,13 @@ export const BACKUP_RETENTION_TASK_ID = 'orochi-backup-retention';
 
 /**
  * Once per schedule across replicas: each cluster's driver removes the backups and WAL its retention no longer
- * needs, and the backups of clusters deleted longer ago than the grace period are removed. Both are idempotent
- * driver calls on what the driver itself recorded; nothing else is touched.
+ * needs, and the backups of clusters deleted longer ago than the grace period are removed, with Orochi's record
+ * of those clusters. Both are idempotent driver calls on what the driver itself recorded; nothing else is touched.
  */
 export async function scheduleBackupRetention(options: {
   scheduler: SchedulerService;
   store: OrochiStore;
+  deletedClusters: DeletedClusterStore;
   driver: ClusterDriver;
   logger: LoggerService;
   schedule: SchedulerServiceTaskScheduleDefinition;
@@ -21,7 +23,7 @@ export async function scheduleBackupRetention(options: {
   deletedClusterGraceMs: number;
   clock?: () => number;
 }): Promise<void> {
-  const { scheduler, store, driver, logger, schedule, deletedClusterGraceMs, clock = Date.now } = options;
+  const { scheduler, store, deletedClusters, driver, logger, schedule, deletedClusterGraceMs, clock = Date.now } = options;
   await scheduler.scheduleTask({
     id: BACKUP_RETENTION_TASK_ID,
     ...schedule,
@@ -38,8 +40,11 @@ export async function scheduleBackupRetention(options: {
           logger.warn(`Could not apply the backup retention of ${cluster.name}: ${stringifyError(error)}`);
         }
       }
-      const purged = await driver.purgeDeletedClusterBackups(new Date(clock() - deletedClusterGraceMs));
+      const deletedBefore = new Date(clock() - deletedClusterGraceMs);
+      const purged = await driver.purgeDeletedClusterBackups(deletedBefore);
       if (purged.length) logger.info(`Removed the kept backups of deleted cluster(s) ${purged.join(', ')}`);
+      // Only once the driver has removed the backups: a record outlives them, never the other way round.
+      await deletedClusters.forgetDeletedBefore(deletedBefore);
     },
   });
 }

@@ -845,6 +845,82 @@ export const spec = {
           }
         }
       }
+    },
+    "/deleted-clusters": {
+      "get": {
+        "operationId": "ListDeletedClusters",
+        "description": "Deleted clusters whose backups are still kept (for orochi.backups.deletedClusterRetention) and can be restored (orochi.deletedClusters.read: platform admins).",
+        "responses": {
+          "200": {
+            "description": "The deleted clusters, last deleted first.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/DeletedClusterList"
+                }
+              }
+            }
+          },
+          "default": {
+            "description": "An error, in Backstage’s shape; 400 names the field and the reason.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/deleted-clusters/{clusterId}/restore": {
+      "post": {
+        "operationId": "RestoreDeletedCluster",
+        "description": "Restores a deleted cluster from its kept backups into a new cluster, at a moment of its recovery window, a backup, or its latest archived state (orochi.deletedClusters.restore: platform admins; orochi.cluster.create for the new cluster’s owner). The new cluster may take the deleted one’s name.",
+        "parameters": [
+          {
+            "name": "clusterId",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/RestoreRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "202": {
+            "description": "The new cluster, restoring, and its restore operation.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ClusterChange"
+                }
+              }
+            }
+          },
+          "default": {
+            "description": "An error, in Backstage’s shape; 400 names the field and the reason.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
     }
   },
   "components": {
@@ -2824,6 +2900,45 @@ export const spec = {
             "type": "array",
             "items": {
               "$ref": "#/components/schemas/Cluster"
+            }
+          }
+        },
+        "required": [
+          "items"
+        ],
+        "additionalProperties": false
+      },
+      "DeletedClusterList": {
+        "type": "object",
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "cluster": {
+                  "$ref": "#/components/schemas/Cluster"
+                },
+                "deletedAt": {
+                  "type": "string"
+                },
+                "deletedBy": {
+                  "type": "string"
+                },
+                "backupsKeptUntil": {
+                  "type": "string"
+                },
+                "recoveryWindow": {
+                  "$ref": "#/components/schemas/RecoveryWindow"
+                }
+              },
+              "required": [
+                "cluster",
+                "deletedAt",
+                "deletedBy",
+                "backupsKeptUntil"
+              ],
+              "additionalProperties": false
             }
           }
         },

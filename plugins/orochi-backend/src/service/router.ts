@@ -174,5 +174,15 @@ export async function createRouter(options: {
     res.json({ items: await orphans.list() });
   });
 
+  router.get('/deleted-clusters', async (req, res) => {
+    res.json({ items: await restores.listDeleted(await credentials(req)) });
+  });
+  router.post(
+    '/deleted-clusters/:clusterId/restore',
+    change('cluster-restore-deleted', 'high', async req =>
+      restores.restoreDeleted(await credentials(req), req.params.clusterId, req.body),
+    ),
+  );
+
   return router;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { backupSchema } from '../domain/backups';
+import { backupSchema, recoveryWindowSchema } from '../domain/backups';
 import { clusterSchema } from '../domain/cluster';
 import { metricsPointSchema } from '../domain/metrics';
 import { operationSchema } from '../domain/operations';
@@ -39,6 +39,22 @@ export const orphanSchema = z.object({
 export type Orphan = z.infer<typeof orphanSchema>;
 
 export const orphanListSchema = z.object({ items: z.array(orphanSchema) });
+
+/** A deleted cluster whose backups are still kept, so an admin can restore it until `backupsKeptUntil`. */
+export const deletedClusterSchema = z.object({
+  /** The cluster as it was when its deletion finished. */
+  cluster: clusterSchema,
+  deletedAt: z.string(),
+  deletedBy: z.string(),
+  backupsKeptUntil: z.string(),
+  /** What it can be restored to; missing when the driver could not be read. */
+  recoveryWindow: recoveryWindowSchema.optional(),
+});
+
+/** @public */
+export type DeletedCluster = z.infer<typeof deletedClusterSchema>;
+
+export const deletedClusterListSchema = z.object({ items: z.array(deletedClusterSchema) });
 
 export const healthSchema = z.object({ status: z.enum(['ok']) });
 

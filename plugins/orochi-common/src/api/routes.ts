@@ -12,6 +12,7 @@ import {
   clusterChangeSchema,
   clusterMetricsSchema,
   clusterPageSchema,
+  deletedClusterListSchema,
   errorResponseSchema,
   healthSchema,
   operationListSchema,
@@ -64,6 +65,7 @@ export const apiComponents = {
     BackupList: backupListSchema,
     RecoveryWindow: recoveryWindowSchema,
     BranchList: branchListSchema,
+    DeletedClusterList: deletedClusterListSchema,
     Health: healthSchema,
     Error: errorResponseSchema,
   },
@@ -240,5 +242,25 @@ export const apiRoutes: ApiRoute[] = [
     description:
       'What the driver holds for this installation with no cluster record (orochi.orphans.read, users only).',
     response: { status: 200, body: orphanListSchema, description: 'The orphans, oldest first.' },
+  },
+  {
+    method: 'get',
+    path: '/deleted-clusters',
+    operationId: 'ListDeletedClusters',
+    description:
+      'Deleted clusters whose backups are still kept (for orochi.backups.deletedClusterRetention) and can be ' +
+      'restored (orochi.deletedClusters.read: platform admins).',
+    response: { status: 200, body: deletedClusterListSchema, description: 'The deleted clusters, last deleted first.' },
+  },
+  {
+    method: 'post',
+    path: '/deleted-clusters/{clusterId}/restore',
+    operationId: 'RestoreDeletedCluster',
+    description:
+      'Restores a deleted cluster from its kept backups into a new cluster, at a moment of its recovery window, a ' +
+      'backup, or its latest archived state (orochi.deletedClusters.restore: platform admins; ' +
+      'orochi.cluster.create for the new cluster’s owner). The new cluster may take the deleted one’s name.',
+    body: restoreRequestSchema,
+    response: change('The new cluster, restoring, and its restore operation.'),
   },
 ];

@@ -1,6 +1,6 @@
 import { Cluster, ConnectionDetails } from '../domain/cluster';
 import { Backup, BranchRequest, RecoveryWindow, RestoreRequest } from '../domain/backups';
-import { ClusterChange, ClusterMetrics, ClusterPage } from '../api/responses';
+import { ClusterChange, ClusterMetrics, ClusterPage, DeletedCluster } from '../api/responses';
 import { Offering } from '../domain/offering';
 import { Operation } from '../domain/operations';
 import {
@@ -73,4 +73,8 @@ export interface OrochiApi {
   /** Answers the branch and its restore operation. */
   createBranch(id: string, request: BranchRequest, options?: OrochiRequestOptions): Promise<ClusterChange>;
   listBranches(id: string, options?: OrochiRequestOptions): Promise<{ items: Cluster[] }>;
+  /** Deleted clusters whose backups are still kept; for platform admins. */
+  listDeletedClusters(options?: OrochiRequestOptions): Promise<{ items: DeletedCluster[] }>;
+  /** Answers the new cluster, made from a deleted cluster's kept backups, and its restore operation. */
+  restoreDeletedCluster(id: string, request: RestoreRequest, options?: OrochiRequestOptions): Promise<ClusterChange>;
 }

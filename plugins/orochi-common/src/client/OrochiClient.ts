@@ -1,6 +1,6 @@
 import { ResponseError } from '@backstage/errors';
 import { ListClustersQuery, OrochiApi, OrochiRequestOptions } from './OrochiApi';
-import { ClusterChange, ClusterMetrics, ClusterPage } from '../api/responses';
+import { ClusterChange, ClusterMetrics, ClusterPage, DeletedCluster } from '../api/responses';
 import { Cluster, ConnectionDetails } from '../domain/cluster';
 import { Backup, BranchRequest, RecoveryWindow, RestoreRequest } from '../domain/backups';
 import { Offering } from '../domain/offering';
@@ -163,6 +163,14 @@ export class OrochiClient implements OrochiApi {
 
   listBranches(id: string, options?: OrochiRequestOptions): Promise<{ items: Cluster[] }> {
     return this.#request('GET', `/clusters/${encodeURIComponent(id)}/branches`, options);
+  }
+
+  listDeletedClusters(options?: OrochiRequestOptions): Promise<{ items: DeletedCluster[] }> {
+    return this.#request('GET', '/deleted-clusters', options);
+  }
+
+  restoreDeletedCluster(id: string, request: RestoreRequest, options?: OrochiRequestOptions): Promise<ClusterChange> {
+    return this.#request('POST', `/deleted-clusters/${encodeURIComponent(id)}/restore`, options, request);
   }
 
   async #request<T>(

@@ -117,7 +117,10 @@ export const branchRequestShape = branchRequest(100 * 365 * 24);
 export type BranchRequest = z.input<typeof branchRequestShape>;
 
 /** The restore target a restore request names. */
-export function restoreTargetOf(request: { targetTime?: string; backupId?: string }, fallback: RestoreTarget): RestoreTarget {
+export function restoreTargetOf<Fallback extends RestoreTarget>(
+  request: { targetTime?: string; backupId?: string },
+  fallback: Fallback,
+): Fallback | Extract<RestoreTarget, { type: 'time' | 'backup' }> {
   if (request.backupId) return { type: 'backup', backupId: request.backupId };
   if (request.targetTime) return { type: 'time', time: new Date(request.targetTime).toISOString() };
   return fallback;
