@@ -30,6 +30,8 @@ async function fill(client: Client, megabytes: number) {
     `INSERT INTO filler SELECT g, repeat(md5(g::text), 30) FROM generate_series(1, $1) g`,
     [megabytes * 1000],
   );
+  // A parent at rest, as one usually is when branched: not in the middle of autovacuum's first pass over the rows.
+  await client.query('VACUUM (ANALYZE) filler');
 }
 
 /** POST a copy (branch or restore), wait for it, connect, query: what a developer waits for. */
