@@ -103,6 +103,41 @@ export interface Config {
        */
       deletedClusterRetention?: HumanDuration | string;
     };
+    /**
+     * The autoscaler: every round (default every 30 s, once across replicas) each cluster with autoscaling enabled
+     * is decided from its metrics over `window`, one size step at a time within its range and its plan. Defaults
+     * from the seeds' design.
+     */
+    autoscaling?: {
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /** Target CPU use, as a fraction of the size's vCPUs; default 0.7. */
+      cpuTarget?: number;
+      /** Target memory use, as a fraction of the size's memory; default 0.8. */
+      memoryTarget?: number;
+      /** Scale up when a use is above its target times this; default 1.1. */
+      scaleUpAbove?: number;
+      /** Scale down when every use is below its target times this; default 0.5. */
+      scaleDownBelow?: number;
+      /** After a scale, how long before the next scale up; default `{ seconds: 60 }`. */
+      scaleUpCooldown?: HumanDuration | string;
+      /** After a scale, how long before the next scale down; default `{ seconds: 300 }`. */
+      scaleDownCooldown?: HumanDuration | string;
+      /** How far back a round looks at metrics; default `{ seconds: 60 }`. */
+      window?: HumanDuration | string;
+      /** Growing volumes of clusters with autoscaling enabled. */
+      storage?: {
+        /** Grow when the volume is fuller than this fraction; default 0.8. */
+        threshold?: number;
+        /** By this fraction of its size; default 0.25. */
+        step?: number;
+        /** And by at least this many GB; default 1. */
+        minStepGb?: number;
+        /** At most once per this; default `{ seconds: 300 }`. */
+        cooldown?: HumanDuration | string;
+      };
+      /** How long decisions are kept; default `{ days: 7 }`. */
+      decisionRetention?: HumanDuration | string;
+    };
     branches?: {
       /** A branch's time to live when the request names none, in hours; default 24. */
       defaultTtlHours?: number;

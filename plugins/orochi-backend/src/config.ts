@@ -5,6 +5,8 @@ import {
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds, HumanDuration } from '@backstage/types';
 import {
+  AutoscalingPolicy,
+  DEFAULT_AUTOSCALING_POLICY,
   defaultOffering,
   describeValidationError,
   Offering,
@@ -50,6 +52,12 @@ export interface OrochiConfig {
     expirySchedule: SchedulerServiceTaskScheduleDefinition;
     /** How long before its expiry a branch's owners are warned. */
     warnBeforeMs: number;
+  };
+  autoscaling: {
+    schedule: SchedulerServiceTaskScheduleDefinition;
+    policy: AutoscalingPolicy;
+    /** Decisions are kept this long. */
+    decisionRetentionMs: number;
   };
   local: LocalDriverConfig;
 }
@@ -130,6 +138,31 @@ export function readOrochiConfig(root: Config): OrochiConfig {
   const orphansDeleteAfter = 'reconciler.orphans.deleteAfter';
   const duration = (key: string, fallback: HumanDuration) =>
     durationToMilliseconds(config?.has(key) ? readDurationFromConfig(config, { key }) : fallback);
+  const seconds = (key: string, fallback: number) => (config?.has(key) ? duration(key, { seconds: fallback }) / 1000 : fallback);
+  const fraction = (key: string, fallback: number) => {
+    const value = num(key) ?? fallback;
+    if (!(value > 0)) throw new Error(`orochi.${key} must be a positive number, got ${value}`);
+    return value;
+  };
+  /** The autoscaler's policy: the seeds' defaults, each overridable. */
+  const autoscalingPolicy = (): AutoscalingPolicy => {
+    const d = DEFAULT_AUTOSCALING_POLICY;
+    return {
+      cpuTarget: fraction('autoscaling.cpuTarget', d.cpuTarget),
+      memoryTarget: fraction('autoscaling.memoryTarget', d.memoryTarget),
+      scaleUpAbove: fraction('autoscaling.scaleUpAbove', d.scaleUpAbove),
+      scaleDownBelow: fraction('autoscaling.scaleDownBelow', d.scaleDownBelow),
+      scaleUpCooldownSeconds: seconds('autoscaling.scaleUpCooldown', d.scaleUpCooldownSeconds),
+      scaleDownCooldownSeconds: seconds('autoscaling.scaleDownCooldown', d.scaleDownCooldownSeconds),
+      windowSeconds: seconds('autoscaling.window', d.windowSeconds),
+      storage: {
+        threshold: fraction('autoscaling.storage.threshold', d.storage.threshold),
+        step: fraction('autoscaling.storage.step', d.storage.step),
+        minStepGb: fraction('autoscaling.storage.minStepGb', d.storage.minStepGb),
+        cooldownSeconds: seconds('autoscaling.storage.cooldown', d.storage.cooldownSeconds),
+      },
+    };
+  };
 
   return {
     driver: str('driver') ?? 'local',
@@ -193,6 +226,15 @@ export function readOrochiConfig(root: Config): OrochiConfig {
         scope: 'global',
       }),
       warnBeforeMs: duration('branches.warnBefore', { hours: 1 }),
+    },
+    autoscaling: {
+      schedule: schedule(root, 'orochi.autoscaling.schedule', {
+        frequency: { seconds: 30 },
+        timeout: { minutes: 2 },
+        scope: 'global',
+      }),
+      policy: autoscalingPolicy(),
+      decisionRetentionMs: duration('autoscaling.decisionRetention', { days: 7 }),
     },
     local: {
       dataDirectory: resolve(

@@ -30,6 +30,11 @@ import { DatabaseMetricsStore } from './database/DatabaseMetricsStore';
 import { DatabaseOrochiStore } from './database/DatabaseOrochiStore';
 import { DatabaseOrphanStore } from './database/OrphanStore';
 import { DatabaseDeletedClusterStore } from './database/DeletedClusterStore';
+import { DatabaseAutoscalingDecisionStore } from './database/AutoscalingDecisionStore';
+import { Autoscaler, AUTOSCALING_NOTIFICATION_TOPIC } from './autoscaling/Autoscaler';
+import { AutoscalingService } from './autoscaling/AutoscalingService';
+import { scheduleAutoscaling } from './jobs/autoscale';
+import { notifyOwners } from './service/notifyOwners';
 import { withChangeEvents } from './database/PublishingOrochiStore';
 import { MetricsSampler } from './engine/MetricsSampler';
 import { OperationEngine } from './engine/OperationEngine';
@@ -158,6 +163,8 @@ export const orochiPlugin = createBackendPlugin({
           offering,
           driverName: config.driver,
         });
+        const decisions = await DatabaseAutoscalingDecisionStore.create({ database: deps.database });
+        const autoscaling = new AutoscalingService({ access, decisions });
         const orphans = new OrphanTracker({
           store,
           orphans: await DatabaseOrphanStore.create({ database: deps.database }),
@@ -176,6 +183,7 @@ export const orochiPlugin = createBackendPlugin({
             service,
             backups,
             restores,
+            autoscaling,
             orphans,
             authorizer,
             httpAuth: deps.httpAuth,
@@ -218,6 +226,29 @@ export const orochiPlugin = createBackendPlugin({
           logger,
           schedule: config.backups.retentionSchedule,
           deletedClusterGraceMs: config.backups.deletedClusterGraceMs,
+        });
+        await scheduleAutoscaling({
+          scheduler,
+          autoscaler: new Autoscaler({
+            store,
+            metrics,
+            decisions,
+            operations,
+            offering,
+            policy: config.autoscaling.policy,
+            notify: (cluster, payload) =>
+              notifyOwners({ notifications: deps.notifications, logger }, cluster, {
+                ...payload,
+                severity: 'high',
+                topic: AUTOSCALING_NOTIFICATION_TOPIC,
+                scope: `orochi-autoscaling:${cluster.id}`,
+              }),
+            logger,
+          }),
+          decisions,
+          logger,
+          schedule: config.autoscaling.schedule,
+          decisionRetentionMs: config.autoscaling.decisionRetentionMs,
         });
         await scheduleBranchExpiry({
           scheduler,

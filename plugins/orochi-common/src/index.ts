@@ -10,6 +10,7 @@ export * from './domain/plans';
 export * from './domain/cluster';
 export * from './domain/operations';
 export * from './domain/backups';
+export * from './domain/autoscaling';
 export * from './domain/connection';
 export * from './domain/offering';
 export * from './domain/requests';

@@ -47,9 +47,10 @@ export async function servicesOver(
   });
   const reads = new DriverReads({ driver, logger });
   const common = { store, access, authorizer: allowAll, operations, offering };
+  const metrics = await DatabaseMetricsStore.create({ database });
   const clusters = new ClusterService({
     ...common,
-    metrics: await DatabaseMetricsStore.create({ database }),
+    metrics,
     driver,
     driverName: 'fake',
     logger,
@@ -79,5 +80,5 @@ export async function servicesOver(
     return (await store.getCluster(cluster.id))!;
   }
 
-  return { store, operations, clusters, backups, restores, credentials, finish, readyCluster, logger, offering };
+  return { database, store, metrics, operations, clusters, backups, restores, credentials, finish, readyCluster, logger, offering };
 }

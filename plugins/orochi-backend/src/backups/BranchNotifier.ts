@@ -1,7 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { stringifyError } from '@backstage/errors';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import { Cluster, clusterPagePath } from '@orochi/backstage-plugin-orochi-common';
+import { notifyOwners } from '../service/notifyOwners';
 
 /** The notification topic of branch lifecycle messages, which users can mute in their settings. */
 export const BRANCH_NOTIFICATION_TOPIC = 'orochi-branch-expiry';
@@ -39,17 +39,11 @@ export class BranchNotifier {
     });
   }
 
-  async #send(
-    branch: Cluster,
-    payload: { title: string; description: string; link?: string; severity: 'low' | 'normal' },
-  ) {
-    try {
-      await this.#notifications.send({
-        recipients: { type: 'entity', entityRef: branch.owner },
-        payload: { ...payload, topic: BRANCH_NOTIFICATION_TOPIC, scope: `orochi-branch:${branch.id}` },
-      });
-    } catch (error) {
-      this.#logger.warn(`Could not notify ${branch.owner} about branch ${branch.name}: ${stringifyError(error)}`);
-    }
+  #send(branch: Cluster, payload: { title: string; description: string; link?: string; severity: 'low' | 'normal' }) {
+    return notifyOwners(
+      { notifications: this.#notifications, logger: this.#logger },
+      branch,
+      { ...payload, topic: BRANCH_NOTIFICATION_TOPIC, scope: `orochi-branch:${branch.id}` },
+    );
   }
 }

@@ -75,10 +75,11 @@ export class ClusterOperations {
     request: OperationRequest,
     spec: ClusterSpec,
     starter: OperationStarter,
+    options: { guard?: OwnerGuard } = {},
   ): Promise<ClusterChange | undefined> {
     const change = await this.#store.startOperation(
       cluster.id,
-      { spec, status: STATUS_DURING_OPERATION[request.type], ifUpdatedAt: cluster.updatedAt },
+      { spec, status: STATUS_DURING_OPERATION[request.type], ifUpdatedAt: cluster.updatedAt, guard: options.guard },
       { id: randomUUID(), request: checked(request), ...starter },
     );
     if (change) this.#onStarted();

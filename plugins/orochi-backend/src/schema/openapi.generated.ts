@@ -498,6 +498,54 @@ export const spec = {
         }
       }
     },
+    "/clusters/{clusterId}/autoscaling/decisions": {
+      "get": {
+        "operationId": "ListAutoscalingDecisions",
+        "description": "What the autoscaler decided for the cluster, \"no change\" included: the metric windows, the rule that fired, the size before and after, and the operation it started (orochi.cluster.read).",
+        "parameters": [
+          {
+            "name": "clusterId",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "minutes",
+            "in": "query",
+            "description": "How far back, 1 to 10080 minutes (default 60).",
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            },
+            "allowReserved": true
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The decisions, newest first.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/AutoscalingDecisionList"
+                }
+              }
+            }
+          },
+          "default": {
+            "description": "An error, in Backstage’s shape; 400 names the field and the reason.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/clusters/{clusterId}/credentials": {
       "get": {
         "operationId": "RevealCredentials",
@@ -2580,6 +2628,10 @@ export const spec = {
                     "computeHours": {
                       "type": "number",
                       "exclusiveMinimum": 0
+                    },
+                    "maxClusterCu": {
+                      "type": "number",
+                      "exclusiveMinimum": 0
                     }
                   },
                   "additionalProperties": false
@@ -2939,6 +2991,130 @@ export const spec = {
                 "backupsKeptUntil"
               ],
               "additionalProperties": false
+            }
+          }
+        },
+        "required": [
+          "items"
+        ],
+        "additionalProperties": false
+      },
+      "AutoscalingDecision": {
+        "type": "object",
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "clusterId": {
+            "type": "string"
+          },
+          "decidedAt": {
+            "type": "string"
+          },
+          "action": {
+            "type": "string",
+            "enum": [
+              "scale-up",
+              "scale-down",
+              "grow-storage",
+              "none"
+            ]
+          },
+          "rule": {
+            "type": "string"
+          },
+          "from": {
+            "type": "object",
+            "properties": {
+              "size": {
+                "type": "string"
+              },
+              "cu": {
+                "type": "number"
+              },
+              "storageGb": {
+                "type": "number"
+              }
+            },
+            "required": [
+              "size",
+              "cu",
+              "storageGb"
+            ],
+            "additionalProperties": false
+          },
+          "to": {
+            "type": "object",
+            "properties": {
+              "size": {
+                "type": "string"
+              },
+              "cu": {
+                "type": "number"
+              },
+              "storageGb": {
+                "type": "number"
+              }
+            },
+            "required": [
+              "size",
+              "cu",
+              "storageGb"
+            ],
+            "additionalProperties": false
+          },
+          "inputs": {
+            "type": "object",
+            "properties": {
+              "windowSeconds": {
+                "type": "number",
+                "minimum": 0
+              },
+              "samples": {
+                "type": "integer",
+                "minimum": 0
+              },
+              "cpuPercent": {
+                "type": "number",
+                "minimum": 0
+              },
+              "memoryPercent": {
+                "type": "number",
+                "minimum": 0
+              },
+              "storagePercent": {
+                "type": "number",
+                "minimum": 0
+              }
+            },
+            "required": [
+              "windowSeconds",
+              "samples"
+            ],
+            "additionalProperties": false
+          },
+          "operationId": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "id",
+          "clusterId",
+          "decidedAt",
+          "action",
+          "rule",
+          "from",
+          "inputs"
+        ],
+        "additionalProperties": false
+      },
+      "AutoscalingDecisionList": {
+        "type": "object",
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/AutoscalingDecision"
             }
           }
         },

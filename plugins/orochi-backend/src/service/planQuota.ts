@@ -10,14 +10,17 @@ function storageOf(spec: Pick<ClusterSpec, 'storageGb' | 'instances'>): number {
 /**
  * The plan's limits on what a team has, as a guard the store runs inside the transaction that writes `next`
  * (`previous` is the cluster's spec before a change): the number of clusters per team, and the storage of all
- * the team's volumes. Only a change that grows what the team uses is refused.
+ * the team's volumes, and the size of one cluster. Only a change that grows what the team uses is refused.
  */
 export function planQuotaGuard(offering: Offering, next: ClusterSpec, previous?: ClusterSpec): OwnerGuard {
   return ownerClusters => {
     const plan = offering.plans.find(p => p.name === next.plan);
     if (!plan) return;
     const others = ownerClusters.filter(c => c.plan === next.plan);
-    const { maxClusters, maxStorageGb } = plan.limits;
+    const { maxClusters, maxStorageGb, maxClusterCu } = plan.limits;
+    if (maxClusterCu !== undefined && next.cu > maxClusterCu && next.cu > (previous?.cu ?? 0)) {
+      throw new ConflictError(`size: the ${plan.title} plan allows clusters of at most ${maxClusterCu} CU; ${next.size} has ${next.cu}`);
+    }
     if (!previous && maxClusters !== undefined && others.length >= maxClusters) {
       throw new ConflictError(
         `plan: the ${plan.title} plan allows ${maxClusters} cluster(s) per team and ${next.owner} has ${others.length}`,

@@ -9,6 +9,7 @@ import express, { Request, Response } from 'express';
 import { spec } from '../schema/openapi.generated';
 import { BackupService } from '../backups/BackupService';
 import { RestoreService } from '../backups/RestoreService';
+import { AutoscalingService } from '../autoscaling/AutoscalingService';
 import { OrphanTracker } from '../engine/OrphanTracker';
 import { ClusterAuthorizer } from './ClusterAuthorizer';
 import { ClusterService } from './ClusterService';
@@ -28,12 +29,13 @@ export async function createRouter(options: {
   service: ClusterService;
   backups: BackupService;
   restores: RestoreService;
+  autoscaling: AutoscalingService;
   orphans: OrphanTracker;
   authorizer: ClusterAuthorizer;
   httpAuth: HttpAuthService;
   auditor: AuditorService;
 }): Promise<express.Router> {
-  const { service, backups, restores, orphans, authorizer, httpAuth, auditor } = options;
+  const { service, backups, restores, autoscaling, orphans, authorizer, httpAuth, auditor } = options;
   const router = createValidatedOpenApiRouter(spec, { middleware: validateBodies() });
   const credentials = (req: Request) => httpAuth.credentials(req, { allow: ['user', 'service'] });
 
@@ -125,6 +127,11 @@ export async function createRouter(options: {
   router.get('/clusters/:clusterId/metrics', async (req, res) => {
     const minutes = req.query.minutes === undefined ? 60 : Number(req.query.minutes);
     res.json(await service.metrics(await credentials(req), req.params.clusterId, minutes));
+  });
+
+  router.get('/clusters/:clusterId/autoscaling/decisions', async (req, res) => {
+    const minutes = req.query.minutes === undefined ? 60 : Number(req.query.minutes);
+    res.json({ items: await autoscaling.decisions(await credentials(req), req.params.clusterId, minutes) });
   });
 
   router.get('/clusters/:clusterId/credentials', async (req, res) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { autoscalingDecisionSchema } from '../domain/autoscaling';
 import { backupSchema, recoveryWindowSchema } from '../domain/backups';
 import { clusterSchema } from '../domain/cluster';
 import { metricsPointSchema } from '../domain/metrics';
@@ -55,6 +56,9 @@ export const deletedClusterSchema = z.object({
 export type DeletedCluster = z.infer<typeof deletedClusterSchema>;
 
 export const deletedClusterListSchema = z.object({ items: z.array(deletedClusterSchema) });
+
+/** GET /clusters/{id}/autoscaling/decisions: newest first. */
+export const autoscalingDecisionListSchema = z.object({ items: z.array(autoscalingDecisionSchema) });
 
 export const healthSchema = z.object({ status: z.enum(['ok']) });
 

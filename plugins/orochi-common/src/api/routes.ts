@@ -6,11 +6,13 @@ import { createClusterRequestShape, updateClusterRequestShape } from '../domain/
 import { clusterStatusSchema } from '../domain/status';
 import { backupSchema, branchRequestShape, recoveryWindowSchema, restoreRequestSchema } from '../domain/backups';
 import { metricsPointSchema } from '../domain/metrics';
+import { autoscalingDecisionSchema } from '../domain/autoscaling';
 import {
   backupListSchema,
   branchListSchema,
   clusterChangeSchema,
   clusterMetricsSchema,
+  autoscalingDecisionListSchema,
   clusterPageSchema,
   deletedClusterListSchema,
   errorResponseSchema,
@@ -66,6 +68,8 @@ export const apiComponents = {
     RecoveryWindow: recoveryWindowSchema,
     BranchList: branchListSchema,
     DeletedClusterList: deletedClusterListSchema,
+    AutoscalingDecision: autoscalingDecisionSchema,
+    AutoscalingDecisionList: autoscalingDecisionListSchema,
     Health: healthSchema,
     Error: errorResponseSchema,
   },
@@ -166,6 +170,16 @@ export const apiRoutes: ApiRoute[] = [
     description: 'Activity of the cluster’s primary, sampled by the backend.',
     query: z.object({ minutes: wholeNumber.optional().describe('How far back, 1 to 1440 minutes (default 60).') }),
     response: { status: 200, body: clusterMetricsSchema, description: 'The samples, oldest first.' },
+  },
+  {
+    method: 'get',
+    path: '/clusters/{clusterId}/autoscaling/decisions',
+    operationId: 'ListAutoscalingDecisions',
+    description:
+      'What the autoscaler decided for the cluster, "no change" included: the metric windows, the rule that fired, ' +
+      'the size before and after, and the operation it started (orochi.cluster.read).',
+    query: z.object({ minutes: wholeNumber.optional().describe('How far back, 1 to 10080 minutes (default 60).') }),
+    response: { status: 200, body: autoscalingDecisionListSchema, description: 'The decisions, newest first.' },
   },
   {
     method: 'get',

@@ -1,6 +1,7 @@
 import { Cluster, ConnectionDetails } from '../domain/cluster';
 import { Backup, BranchRequest, RecoveryWindow, RestoreRequest } from '../domain/backups';
 import { ClusterChange, ClusterMetrics, ClusterPage, DeletedCluster } from '../api/responses';
+import { AutoscalingDecision } from '../domain/autoscaling';
 import { Offering } from '../domain/offering';
 import { Operation } from '../domain/operations';
 import {
@@ -61,6 +62,11 @@ export interface OrochiApi {
     query?: { minutes?: number },
     options?: OrochiRequestOptions,
   ): Promise<ClusterMetrics>;
+  listAutoscalingDecisions(
+    id: string,
+    query?: { minutes?: number },
+    options?: OrochiRequestOptions,
+  ): Promise<{ items: AutoscalingDecision[] }>;
   revealCredentials(
     id: string,
     options?: OrochiRequestOptions,

@@ -3,6 +3,7 @@ import { ListClustersQuery, OrochiApi, OrochiRequestOptions } from './OrochiApi'
 import { ClusterChange, ClusterMetrics, ClusterPage, DeletedCluster } from '../api/responses';
 import { Cluster, ConnectionDetails } from '../domain/cluster';
 import { Backup, BranchRequest, RecoveryWindow, RestoreRequest } from '../domain/backups';
+import { AutoscalingDecision } from '../domain/autoscaling';
 import { Offering } from '../domain/offering';
 import { Operation } from '../domain/operations';
 import {
@@ -128,6 +129,15 @@ export class OrochiClient implements OrochiApi {
   ): Promise<ClusterMetrics> {
     const qs = query.minutes !== undefined ? `?minutes=${query.minutes}` : '';
     return this.#request('GET', `/clusters/${encodeURIComponent(id)}/metrics${qs}`, options);
+  }
+
+  listAutoscalingDecisions(
+    id: string,
+    query: { minutes?: number } = {},
+    options?: OrochiRequestOptions,
+  ): Promise<{ items: AutoscalingDecision[] }> {
+    const qs = query.minutes !== undefined ? `?minutes=${query.minutes}` : '';
+    return this.#request('GET', `/clusters/${encodeURIComponent(id)}/autoscaling/decisions${qs}`, options);
   }
 
   revealCredentials(

@@ -108,6 +108,7 @@ export const AUTOMATIC_REQUESTERS = {
   reconciler: 'orochi:reconciler',
   backupScheduler: 'orochi:backup-scheduler',
   branchExpiry: 'orochi:branch-expiry',
+  autoscaler: 'orochi:autoscaler',
 } as const;
 
 const operationFieldsSchema = z.object({

@@ -13,6 +13,8 @@ export const planSchema = z.object({
     maxStorageGb: z.number().positive().optional(),
     /** Compute hours included per month; absent means no limit. */
     computeHours: z.number().positive().optional(),
+    /** The largest size, in compute units, one cluster may have (the autoscaler's ceiling too); absent means no limit. */
+    maxClusterCu: z.number().positive().optional(),
   }),
   overage: z
     .object({
@@ -31,7 +33,7 @@ export const DEFAULT_PLANS: Plan[] = [
     name: 'free',
     title: 'Free',
     monthlyPriceUsd: 0,
-    limits: { maxClusters: 1, maxStorageGb: 1, computeHours: 10 },
+    limits: { maxClusters: 1, maxStorageGb: 1, computeHours: 10, maxClusterCu: 2 },
   },
   {
     name: 'pro',
