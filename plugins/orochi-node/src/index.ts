@@ -8,6 +8,6 @@ export * from './ClusterDriver';
 export * from './extensions';
 export * from './permissions';
 export * from './events';
-export { needsRestart, settingsForSize } from './postgresSettings';
+export { needsRestart, settingsForCluster, settingsForSize } from './postgresSettings';
 export { generatePassword } from './credentials';
 export { readInstallationId } from './installation';

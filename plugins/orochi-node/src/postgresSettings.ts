@@ -22,6 +22,18 @@ export function settingsForSize(cu: number): Record<string, string> {
   };
 }
 
+/**
+ * A cluster's settings on a host that does not limit its memory (the local driver): its size's, except that an
+ * autoscaled cluster has the settings only a restart applies sized for the top of its range. Scaling within the
+ * range is then a reload, which keeps every client session.
+ */
+export function settingsForCluster(cluster: { cu: number; spec: { autoscaling: { enabled: boolean; maxCu: number } } }) {
+  const settings = settingsForSize(cluster.cu);
+  if (!cluster.spec.autoscaling.enabled) return settings;
+  const top = settingsForSize(Math.max(cluster.cu, cluster.spec.autoscaling.maxCu));
+  return { ...settings, ...Object.fromEntries([...RESTART_SETTINGS].filter(key => key in top).map(key => [key, top[key]])) };
+}
+
 /** Whether going from one set of settings to another needs a restart rather than a reload. */
 export function needsRestart(
   before: Record<string, string>,

@@ -1,5 +1,6 @@
 import { eventually, isRunning, serverPids } from '@orochi/test-utils';
 import { existsSync } from 'node:fs';
+import { Client } from 'pg';
 import { join } from 'node:path';
 import {
   createTestDriver,
@@ -92,6 +93,49 @@ describe('the local driver', () => {
     await driver.apply(withSpec(cluster, { hibernated: true }), runSteps);
     await driver.apply(cluster, runSteps);
     expect(await driver.observe(cluster)).toMatchObject({ phase: 'running' });
+    await driver.delete(cluster, runSteps);
+  });
+
+  it('counts the CPU of sessions that have ended', async () => {
+    const cluster = testCluster('cpu-counted');
+    await driver.apply(cluster, runSteps);
+    const before = (await driver.readMetrics(cluster))!.cpuSecondsTotal;
+    const backend = await withInstance(driver, cluster, 0, async client => {
+      await client.query('SELECT count(*) FROM generate_series(1, 10000000)');
+      return (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+    });
+    await eventually('the session’s backend to exit', async () => (isRunning(backend) ? undefined : true));
+    const after = (await driver.readMetrics(cluster))!.cpuSecondsTotal;
+    expect(after - before).toBeGreaterThan(0.1);
+    await driver.delete(cluster, runSteps);
+  });
+
+  it('scales an autoscaled cluster within its range by a reload that keeps open sessions', async () => {
+    const autoscaling = { enabled: true, minCu: 1, maxCu: 4 };
+    const cluster = testCluster('autoscaled', { autoscaling });
+    await driver.apply(cluster, runSteps);
+    const credentials = await driver.readCredentials(cluster);
+    const session = new Client({ ...credentials, connectionTimeoutMillis: 5000 });
+    await session.connect();
+    try {
+      const backend = (await session.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      // What only a restart changes is sized for the top of the range from the start: 4 CU.
+      expect(await setting(cluster, 0, 'shared_buffers')).toBe('2GB');
+      expect(await setting(cluster, 0, 'work_mem')).toBe('8MB');
+
+      await driver.apply({ ...withSpec(cluster, { size: 'medium', cu: 2, autoscaling }), cu: 2 }, runSteps);
+      // A reload: the session is the same backend, and it sees the new size's settings.
+      expect((await session.query('SELECT pg_backend_pid() AS pid')).rows[0].pid).toBe(backend);
+      await eventually('the reloaded settings', async () =>
+        (await session.query('SHOW work_mem')).rows[0].work_mem === '16MB' &&
+        (await session.query('SHOW effective_cache_size')).rows[0].effective_cache_size === '3GB'
+          ? true
+          : undefined,
+      );
+      expect(await setting(cluster, 0, 'shared_buffers')).toBe('2GB');
+    } finally {
+      await session.end();
+    }
     await driver.delete(cluster, runSteps);
   });
 });

@@ -6,7 +6,7 @@ import {
   DriverBackup,
   ClusterMetricsSample,
   ClusterObservation,
-  settingsForSize,
+  settingsForCluster,
   DriverCluster,
   DriverOperationContext,
 } from '@orochi/backstage-plugin-orochi-node';
@@ -135,7 +135,7 @@ export class LocalDriver implements ClusterDriver {
       return;
     }
     await this.#archive.ensureDirectory(id);
-    const settings = { ...settingsForSize(cluster.cu), ...this.#archive.settings(id) };
+    const settings = { ...settingsForCluster(cluster), ...this.#archive.settings(id) };
     await ctx.step('Start primary', () => this.#servers.ensure(id, 0, settings));
     await ctx.step('Create application database', () => this.#provisioning.ensureDatabase(id));
     const standbys = await this.#storage.instanceIndexes(id);

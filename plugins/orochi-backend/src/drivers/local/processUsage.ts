@@ -24,8 +24,10 @@ async function proportionalSetSize(pid: number): Promise<number> {
 }
 
 /**
- * CPU time and memory of a server: the postmaster and its children (backends, background workers). Memory is
- * the proportional set size, so shared buffers are counted once across processes, not once per process.
+ * CPU time and memory of a server: the postmaster and its children (backends, background workers). CPU counts
+ * the live processes and, through the postmaster's cutime and cstime, every child it has reaped, so a session
+ * that ended still counts. Memory is the proportional set size, so shared buffers are counted once across
+ * processes, not once per process.
  */
 export async function processUsage(postmasterPid: number): Promise<{ cpuSeconds: number; memoryBytes: number }> {
   const pids = [postmasterPid];
@@ -41,8 +43,9 @@ export async function processUsage(postmasterPid: number): Promise<{ cpuSeconds:
   for (const pid of pids) {
     const fields = await statFields(pid);
     if (!fields) continue;
-    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the name.
+    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the name; cutime and cstime follow.
     ticks += Number(fields[11]) + Number(fields[12]);
+    if (pid === postmasterPid) ticks += Number(fields[13]) + Number(fields[14]);
     memoryBytes += await proportionalSetSize(pid);
   }
   return { cpuSeconds: ticks / TICKS_PER_SECOND, memoryBytes };

@@ -1,5 +1,5 @@
 import { RestoreTarget } from '@orochi/backstage-plugin-orochi-common';
-import { DriverBackup, DriverCluster, DriverOperationContext, settingsForSize } from '@orochi/backstage-plugin-orochi-node';
+import { DriverBackup, DriverCluster, DriverOperationContext, settingsForCluster } from '@orochi/backstage-plugin-orochi-node';
 import { existsSync } from 'node:fs';
 import { chown, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -55,7 +55,7 @@ export class Restorer {
     await ctx.step('Allocate directories and ports', () => this.#ports.allocate(cluster.id, cluster.spec.name, 1));
     // The new cluster archives into its own archive from its first promotion on, never into the source's.
     await this.#archive.ensureDirectory(cluster.id);
-    const settings = { ...settingsForSize(cluster.cu), ...this.#archive.settings(cluster.id) };
+    const settings = { ...settingsForCluster(cluster), ...this.#archive.settings(cluster.id) };
     const copied = existsSync(join(pgdata, 'PG_VERSION'));
     if (copied && !existsSync(join(pgdata, 'recovery.signal'))) {
       await this.#recovery.finish(cluster.id, settings);
