@@ -14,6 +14,7 @@ export function orochiApiMock(overrides: Partial<Record<keyof OrochiApi, jest.Mo
     listClusterOperations: jest.fn(async () => ({ items: [] })),
     getOperation: jest.fn(),
     getMetrics: jest.fn(async () => ({ points: [] })),
+    listAutoscalingDecisions: jest.fn(async () => ({ items: [] })),
     revealCredentials: jest.fn(),
     backupCluster: jest.fn(),
     listBackups: jest.fn(async () => ({ items: [] })),

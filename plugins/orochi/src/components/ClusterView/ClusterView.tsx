@@ -8,15 +8,18 @@ import { ParentBanner } from '../Branches/ParentBanner';
 import { ActionsCard } from './ActionsCard';
 import { ConnectionCard } from './ConnectionCard';
 import { MetricsCard } from './MetricsCard';
+import { AutoscalingCard } from '../Autoscaling/AutoscalingCard';
+import { useAutoscalingDecisions } from '../../hooks/useAutoscalingDecisions';
 import { StatusCard } from './StatusCard';
 
-/** Everything about one cluster: origin, status and progress, connection, day-two actions, backups, branches, metrics. */
+/** Everything about one cluster: origin, status and progress, connection, day-two actions, backups, branches, autoscaling, metrics. */
 export const ClusterView = ({ clusterId, onDeleted }: { clusterId: string; onDeleted(): void }) => {
   const { cluster, operations, error, loading, refresh } = useCluster(clusterId);
   const permissions = useClusterPermissions(clusterId);
   // The offering bounds the actions' choices: the page is shown once both are known, so it does not change under
   // the user's hand. Without an offering (it failed) the actions fall back to the cluster's own values.
   const { offering, loading: offeringLoading } = useOffering();
+  const autoscaling = useAutoscalingDecisions(clusterId, 60);
 
   if (loading || offeringLoading) return <Skeleton width="100%" height={240} />;
   if (error || !cluster) {
@@ -38,7 +41,8 @@ export const ClusterView = ({ clusterId, onDeleted }: { clusterId: string; onDel
       {/* Copying a cluster's data (restore, branch) takes what revealing its credentials takes, as the backend checks. */}
       <BackupsCard cluster={cluster} update={permissions.update} copy={permissions.credentials} onChange={refresh} />
       <BranchesCard cluster={cluster} offering={offering} copy={permissions.credentials} />
-      <MetricsCard clusterId={cluster.id} />
+      <AutoscalingCard cluster={cluster} decisions={autoscaling.decisions} error={autoscaling.error} />
+      <MetricsCard clusterId={cluster.id} decisions={autoscaling.decisions} />
     </Flex>
   );
 };

@@ -1,9 +1,9 @@
 import { useApi } from '@backstage/frontend-plugin-api';
 import { Flex, Grid, Text } from '@backstage/ui';
 import { TitledCard } from './TitledCard';
-import { MetricsPoint } from '@orochi/backstage-plugin-orochi-common';
+import { AutoscalingDecision, MetricsPoint } from '@orochi/backstage-plugin-orochi-common';
 import { useEffect, useState } from 'react';
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { orochiApiRef } from '../../api';
 import { describeApiError } from '@orochi/backstage-plugin-orochi-common';
 
@@ -18,10 +18,26 @@ const CHARTS: Array<{ key: keyof Omit<MetricsPoint, 'at'>; title: string; format
   { key: 'storageBytes', title: 'Storage', format: v => `${(v / MIB).toFixed(0)} MiB` },
 ];
 
-const time = (at: string) => new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+const time = (at: number) => new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
-/** The primary's activity over the last hour, sampled by the backend, one chart per measure. */
-export const MetricsCard = ({ clusterId }: { clusterId: string }) => {
+/** The charts on which the autoscaler's changes are marked: those of what it decides from. */
+const MARKED: Partial<Record<keyof Omit<MetricsPoint, 'at'>, Array<AutoscalingDecision['action']>>> = {
+  cpuPercent: ['scale-up', 'scale-down'],
+  memoryBytes: ['scale-up', 'scale-down'],
+  storageBytes: ['grow-storage'],
+};
+const MARKER_COLORS: Record<AutoscalingDecision['action'], string> = {
+  'scale-up': '#dc2626',
+  'scale-down': '#16a34a',
+  'grow-storage': '#9333ea',
+  none: '#6b7280',
+};
+
+/**
+ * The primary's activity over the last hour, sampled by the backend, one chart per measure; the autoscaler's
+ * changes are vertical lines on the charts of what it decided from.
+ */
+export const MetricsCard = ({ clusterId, decisions = [] }: { clusterId: string; decisions?: AutoscalingDecision[] }) => {
   const orochi = useApi(orochiApiRef);
   const [points, setPoints] = useState<MetricsPoint[]>();
   const [error, setError] = useState<string>();
@@ -42,6 +58,7 @@ export const MetricsCard = ({ clusterId }: { clusterId: string }) => {
   }, [orochi, clusterId]);
 
   const latest = points?.[points.length - 1];
+  const data = points?.map(point => ({ ...point, time: Date.parse(point.at) }));
   return (
     <TitledCard title="Metrics (last hour)">
         {error && <Text color="danger">The metrics could not be loaded: {error}</Text>}
@@ -57,12 +74,23 @@ export const MetricsCard = ({ clusterId }: { clusterId: string }) => {
                 </Text>
                 <div style={{ width: '100%', height: 160 }}>
                   <ResponsiveContainer>
-                    <LineChart data={points}>
+                    <LineChart data={data}>
                       <CartesianGrid strokeDasharray="3 3" />
-                      <XAxis dataKey="at" tickFormatter={time} minTickGap={30} />
+                      <XAxis dataKey="time" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={time} minTickGap={30} />
                       <YAxis tickFormatter={v => chart.format(Number(v))} width={70} />
                       <Tooltip labelFormatter={label => new Date(String(label)).toLocaleString()} formatter={v => chart.format(Number(v))} />
                       <Line type="monotone" dataKey={chart.key} dot={false} isAnimationActive={false} stroke="#2563eb" />
+                      {decisions
+                        .filter(d => MARKED[chart.key]?.includes(d.action))
+                        .map(d => (
+                          <ReferenceLine
+                            key={d.id}
+                            x={Date.parse(d.decidedAt)}
+                            stroke={MARKER_COLORS[d.action]}
+                            strokeDasharray="4 2"
+                            label={{ value: d.action === 'grow-storage' ? `${d.to?.storageGb} GB` : d.to?.size, position: 'insideTopLeft', fontSize: 10 }}
+                          />
+                        ))}
                     </LineChart>
                   </ResponsiveContainer>
                 </div>
