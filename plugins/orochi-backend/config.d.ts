@@ -138,6 +138,11 @@ export interface Config {
       /** How long decisions are kept; default `{ days: 7 }`. */
       decisionRetention?: HumanDuration | string;
     };
+    /** Scale to zero: suspending clusters idle for their `scaleToZero.idleMinutes`. */
+    scaleToZero?: {
+      /** How often idle clusters are looked for; default every minute, once across replicas. */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+    };
     branches?: {
       /** A branch's time to live when the request names none, in hours; default 24. */
       defaultTtlHours?: number;

@@ -59,6 +59,7 @@ export interface OrochiConfig {
     /** Decisions are kept this long. */
     decisionRetentionMs: number;
   };
+  scaleToZero: { schedule: SchedulerServiceTaskScheduleDefinition };
   local: LocalDriverConfig;
 }
 
@@ -235,6 +236,13 @@ export function readOrochiConfig(root: Config): OrochiConfig {
       }),
       policy: autoscalingPolicy(),
       decisionRetentionMs: duration('autoscaling.decisionRetention', { days: 7 }),
+    },
+    scaleToZero: {
+      schedule: schedule(root, 'orochi.scaleToZero.schedule', {
+        frequency: { minutes: 1 },
+        timeout: { minutes: 5 },
+        scope: 'global',
+      }),
     },
     local: {
       dataDirectory: resolve(

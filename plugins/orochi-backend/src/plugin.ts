@@ -34,6 +34,7 @@ import { DatabaseAutoscalingDecisionStore } from './database/AutoscalingDecision
 import { Autoscaler, AUTOSCALING_NOTIFICATION_TOPIC } from './autoscaling/Autoscaler';
 import { AutoscalingService } from './autoscaling/AutoscalingService';
 import { scheduleAutoscaling } from './jobs/autoscale';
+import { scheduleSuspendIdle } from './jobs/suspendIdle';
 import { notifyOwners } from './service/notifyOwners';
 import { withChangeEvents } from './database/PublishingOrochiStore';
 import { MetricsSampler } from './engine/MetricsSampler';
@@ -250,6 +251,7 @@ export const orochiPlugin = createBackendPlugin({
           schedule: config.autoscaling.schedule,
           decisionRetentionMs: config.autoscaling.decisionRetentionMs,
         });
+        await scheduleSuspendIdle({ scheduler, store, metrics, operations, logger, schedule: config.scaleToZero.schedule });
         await scheduleBranchExpiry({
           scheduler,
           store,

@@ -59,6 +59,14 @@ export type DriverBackup = Omit<Backup, 'clusterId'>;
 export interface ClusterMetricsSample {
   /** Client sessions, not counting Orochi's own monitoring sessions. */
   connections: number;
+  /**
+   * What keeps a cluster awake, as Neon counts it: client sessions running a query or holding a transaction open
+   * (idle in transaction counts), and replication and autovacuum; never Orochi's own sessions.
+   */
+  activeSessions: number;
+  /** The newest moment a client session finished something (when it went idle), if any is open. */
+  lastActivityAt?: string;
+  /** Commits and rollbacks in the application databases (not Orochi's monitoring queries). */
   transactionsTotal: number;
   cpuSecondsTotal: number;
   memoryBytes: number;

@@ -39,6 +39,7 @@ async function setup() {
         memoryBytes: 0.2 * GIB,
         storageBytes: options.storageBytes ?? 0.1 * GIB,
         connections: 4,
+        activeSessions: 1,
         transactionsTotal: 0,
       });
     }

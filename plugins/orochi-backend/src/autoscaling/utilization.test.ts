@@ -8,6 +8,7 @@ const sample = (seconds: number, cpuSecondsTotal: number, memoryBytes = GIB, sto
   memoryBytes,
   storageBytes,
   connections: 1,
+  activeSessions: 0,
   transactionsTotal: 0,
 });
 

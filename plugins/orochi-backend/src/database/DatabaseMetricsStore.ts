@@ -7,6 +7,8 @@ type MetricsRow = {
   cluster_id: string;
   sampled_at: number | string;
   connections: number;
+  active_sessions: number;
+  last_activity_at: number | string | null;
   transactions_total: number | string;
   cpu_seconds_total: number | string;
   memory_bytes: number | string;
@@ -27,6 +29,8 @@ export class DatabaseMetricsStore implements MetricsStore {
         cluster_id: clusterId,
         sampled_at: sample.sampledAt,
         connections: sample.connections,
+        active_sessions: sample.activeSessions,
+        last_activity_at: sample.lastActivityAt ? Date.parse(sample.lastActivityAt) : null,
         transactions_total: sample.transactionsTotal,
         cpu_seconds_total: sample.cpuSecondsTotal,
         memory_bytes: sample.memoryBytes,
@@ -44,6 +48,8 @@ export class DatabaseMetricsStore implements MetricsStore {
     return rows.map(row => ({
       sampledAt: Number(row.sampled_at),
       connections: Number(row.connections),
+      activeSessions: Number(row.active_sessions),
+      ...(row.last_activity_at !== null ? { lastActivityAt: new Date(Number(row.last_activity_at)).toISOString() } : {}),
       transactionsTotal: Number(row.transactions_total),
       cpuSecondsTotal: Number(row.cpu_seconds_total),
       memoryBytes: Number(row.memory_bytes),

@@ -76,7 +76,7 @@ export class Reconciler {
       await store.updateObserved(cluster.id, toObserved(observation));
       return;
     }
-    const { repair, ...status } = statusFromObservation(cluster.hibernated, observation);
+    const { repair, ...status } = statusFromObservation(cluster, observation);
     // Only if nothing changed the cluster while it was observed (a hibernate that just started, say).
     await store.updateObserved(cluster.id, toObserved(observation), { ...status, ifUpdatedAt: cluster.updatedAt });
     if (!repair) return;

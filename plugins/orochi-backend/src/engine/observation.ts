@@ -1,4 +1,4 @@
-import { ClusterStatus } from '@orochi/backstage-plugin-orochi-common';
+import { ClusterSpec, ClusterStatus } from '@orochi/backstage-plugin-orochi-common';
 import { ClusterObservation } from '@orochi/backstage-plugin-orochi-node';
 import { ClusterObserved } from '../database/OrochiStore';
 
@@ -11,14 +11,20 @@ export function toObserved(observation: ClusterObservation): ClusterObserved {
   };
 }
 
+/** The status of a cluster whose servers are stopped as its spec says: suspended when idle, or hibernated. */
+export function stoppedStatus(spec: Pick<ClusterSpec, 'idleSuspended'>): ClusterStatus {
+  return spec.idleSuspended ? 'suspended' : 'hibernated';
+}
+
 /**
  * The status a cluster with no operation in progress has, given what its driver sees. `repair` means the
  * servers run when they should not or the other way round, which the reconciler answers with an operation.
  */
 export function statusFromObservation(
-  hibernated: boolean,
+  spec: Pick<ClusterSpec, 'hibernated' | 'idleSuspended'>,
   observation: ClusterObservation,
 ): { status: ClusterStatus; message?: string; repair?: boolean } {
+  const { hibernated } = spec;
   switch (observation.phase) {
     case 'missing':
     case 'failed':
@@ -33,7 +39,7 @@ export function statusFromObservation(
       return { status: hibernated ? 'hibernating' : 'updating' };
     case 'stopped':
       return hibernated
-        ? { status: 'hibernated' }
+        ? { status: stoppedStatus(spec) }
         : { status: 'failed', message: 'The servers are not running', repair: true };
     default:
       return { status: 'failed', message: `Unknown phase ${observation.phase}` };

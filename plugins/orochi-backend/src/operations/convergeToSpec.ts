@@ -1,6 +1,6 @@
 import { ClusterDriver, ClusterObservation, DriverCluster } from '@orochi/backstage-plugin-orochi-node';
 import { OrochiStore } from '../database/OrochiStore';
-import { toObserved } from '../engine/observation';
+import { stoppedStatus, toObserved } from '../engine/observation';
 import { OperationHandler, OperationResult, OperationRun } from './OperationHandler';
 
 /** What the handlers that converge a cluster to its spec need. */
@@ -17,8 +17,10 @@ export interface ConvergeDeps {
  * differ in the change to the spec that started them (recorded in their parameters) and the status a cluster
  * shows meanwhile.
  */
-export function convergingHandlers(deps: ConvergeDeps): OperationHandler<'create' | 'update' | 'hibernate' | 'wake'>[] {
-  return (['create', 'update', 'hibernate', 'wake'] as const).map(type => ({
+export function convergingHandlers(
+  deps: ConvergeDeps,
+): OperationHandler<'create' | 'update' | 'hibernate' | 'suspend' | 'wake'>[] {
+  return (['create', 'update', 'hibernate', 'suspend', 'wake'] as const).map(type => ({
     type,
     run: run => convergeToSpec(deps, run),
   }));
@@ -37,7 +39,7 @@ export async function convergeToSpec(
     waitUntilSettled(deps, target, context.signal),
   );
   await deps.store.updateObserved(cluster.id, toObserved(observation));
-  return { clusterStatus: cluster.hibernated ? 'hibernated' : 'ready' };
+  return { clusterStatus: cluster.hibernated ? stoppedStatus(cluster) : 'ready' };
 }
 
 async function waitUntilSettled(

@@ -105,6 +105,8 @@ export const spec = {
                   "updating",
                   "hibernating",
                   "hibernated",
+                  "suspending",
+                  "suspended",
                   "waking",
                   "restoring",
                   "deleting",
@@ -1042,6 +1044,9 @@ export const spec = {
                 "type": "integer",
                 "minimum": 1,
                 "maximum": 10080
+              },
+              "idleSessionsKeepAwake": {
+                "type": "boolean"
               }
             },
             "required": [
@@ -1138,6 +1143,9 @@ export const spec = {
                 "type": "integer",
                 "minimum": 1,
                 "maximum": 10080
+              },
+              "idleSessionsKeepAwake": {
+                "type": "boolean"
               }
             },
             "required": [
@@ -1242,6 +1250,8 @@ export const spec = {
           "updating",
           "hibernating",
           "hibernated",
+          "suspending",
+          "suspended",
           "waking",
           "restoring",
           "deleting",
@@ -1317,6 +1327,9 @@ export const spec = {
                 "type": "integer",
                 "minimum": 1,
                 "maximum": 10080
+              },
+              "idleSessionsKeepAwake": {
+                "type": "boolean"
               }
             },
             "required": [
@@ -1364,6 +1377,10 @@ export const spec = {
           },
           "hibernated": {
             "type": "boolean"
+          },
+          "idleSuspended": {
+            "type": "boolean",
+            "const": true
           },
           "parent": {
             "type": "object",
@@ -1805,6 +1822,9 @@ export const spec = {
                             "type": "integer",
                             "minimum": 1,
                             "maximum": 10080
+                          },
+                          "idleSessionsKeepAwake": {
+                            "type": "boolean"
                           }
                         },
                         "required": [
@@ -1852,6 +1872,10 @@ export const spec = {
                       },
                       "hibernated": {
                         "type": "boolean"
+                      },
+                      "idleSuspended": {
+                        "type": "boolean",
+                        "const": true
                       },
                       "parent": {
                         "type": "object",
@@ -1958,6 +1982,9 @@ export const spec = {
                             "type": "integer",
                             "minimum": 1,
                             "maximum": 10080
+                          },
+                          "idleSessionsKeepAwake": {
+                            "type": "boolean"
                           }
                         },
                         "required": [
@@ -2005,6 +2032,10 @@ export const spec = {
                       },
                       "hibernated": {
                         "type": "boolean"
+                      },
+                      "idleSuspended": {
+                        "type": "boolean",
+                        "const": true
                       },
                       "parent": {
                         "type": "object",
@@ -2120,6 +2151,90 @@ export const spec = {
               "parameters": {
                 "type": "object",
                 "properties": {},
+                "additionalProperties": false
+              }
+            },
+            "required": [
+              "id",
+              "clusterId",
+              "clusterName",
+              "state",
+              "steps",
+              "attempts",
+              "requestedBy",
+              "createdAt",
+              "updatedAt",
+              "type",
+              "parameters"
+            ],
+            "additionalProperties": false
+          },
+          {
+            "type": "object",
+            "properties": {
+              "id": {
+                "type": "string"
+              },
+              "clusterId": {
+                "type": "string"
+              },
+              "clusterName": {
+                "type": "string"
+              },
+              "state": {
+                "type": "string",
+                "enum": [
+                  "pending",
+                  "running",
+                  "succeeded",
+                  "failed"
+                ]
+              },
+              "steps": {
+                "type": "array",
+                "items": {
+                  "$ref": "#/components/schemas/OperationStep"
+                }
+              },
+              "attempts": {
+                "type": "integer"
+              },
+              "error": {
+                "type": "string"
+              },
+              "requestedBy": {
+                "type": "string"
+              },
+              "reason": {
+                "type": "string"
+              },
+              "createdAt": {
+                "type": "string"
+              },
+              "updatedAt": {
+                "type": "string"
+              },
+              "finishedAt": {
+                "type": "string"
+              },
+              "type": {
+                "type": "string",
+                "const": "suspend"
+              },
+              "parameters": {
+                "type": "object",
+                "properties": {
+                  "idleSince": {
+                    "type": "string"
+                  },
+                  "idleMinutes": {
+                    "type": "integer"
+                  }
+                },
+                "required": [
+                  "idleSince",
+                  "idleMinutes"
+                ],
                 "additionalProperties": false
               }
             },

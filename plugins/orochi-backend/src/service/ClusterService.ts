@@ -184,11 +184,12 @@ export class ClusterService {
   async hibernate(credentials: BackstageCredentials, id: string): Promise<ClusterChange> {
     const cluster = await this.#access.findReadable(credentials, id);
     await this.#authorizer.authorize(clusterUpdatePermission, credentials, cluster);
-    if (cluster.hibernated) throw new ConflictError(`Cluster ${cluster.name} is already hibernated`);
+    // A cluster suspended when idle may be hibernated: then only a user wakes it, no connection.
+    if (cluster.hibernated && !cluster.idleSuspended) throw new ConflictError(`Cluster ${cluster.name} is already hibernated`);
     return this.#operations.start(
       cluster,
       { type: 'hibernate', parameters: {} },
-      { ...clusterSpecOf(cluster), hibernated: true },
+      { ...byUser(cluster), hibernated: true },
       { requestedBy: this.#access.principal(credentials) },
     );
   }
@@ -200,7 +201,7 @@ export class ClusterService {
     return this.#operations.start(
       cluster,
       { type: 'wake', parameters: {} },
-      { ...clusterSpecOf(cluster), hibernated: false },
+      { ...byUser(cluster), hibernated: false },
       { requestedBy: this.#access.principal(credentials) },
     );
   }
@@ -271,6 +272,12 @@ export class ClusterService {
     const cluster = await this.#access.findReadable(credentials, operation.clusterId);
     return { cluster, operation: rest as Operation };
   }
+}
+
+/** The cluster's spec as a user's hibernate or wake leaves it: no longer suspended by scale to zero. */
+function byUser(cluster: Cluster): ClusterSpec {
+  const { idleSuspended: _byIdle, ...spec } = clusterSpecOf(cluster);
+  return spec;
 }
 
 /**

@@ -3,6 +3,7 @@ import { metricsSeries } from './metricsSeries';
 const sample = (seconds: number, transactionsTotal: number, cpuSecondsTotal: number) => ({
   sampledAt: seconds * 1000,
   connections: 3,
+  activeSessions: 0,
   transactionsTotal,
   cpuSecondsTotal,
   memoryBytes: 100,

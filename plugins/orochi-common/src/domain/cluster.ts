@@ -33,8 +33,13 @@ export const IDLE_MINUTES_RANGE = { min: 1, max: 10080 } as const;
 
 export const scaleToZeroSchema = z.strictObject({
   enabled: z.boolean(),
-  /** Minutes without client sessions before the cluster is hibernated. */
+  /** Minutes without client activity before the cluster is suspended. */
   idleMinutes: z.number().int().min(IDLE_MINUTES_RANGE.min).max(IDLE_MINUTES_RANGE.max),
+  /**
+   * Whether open sessions that run nothing keep the cluster awake (as Xata counts them); by default they do not
+   * (as Neon): they are closed at suspension and the next query wakes the cluster.
+   */
+  idleSessionsKeepAwake: z.boolean().optional(),
 });
 
 /** @public */
@@ -101,6 +106,8 @@ export const clusterSpecSchema = z.object({
   pooling: poolingSchema,
   /** Whether the cluster should be hibernated (servers stopped, storage kept). */
   hibernated: z.boolean(),
+  /** With `hibernated`: stopped by scale to zero, not by a user, so a connection may wake it. */
+  idleSuspended: z.literal(true).optional(),
   /** The cluster it was restored or branched from. */
   parent: clusterParentSchema.optional(),
   /** When a branch is deleted by the branch-expiry job. */
@@ -173,6 +180,7 @@ export function clusterSpecOf(cluster: Cluster): ClusterSpec {
     backups: cluster.backups,
     pooling: cluster.pooling,
     hibernated: cluster.hibernated,
+    ...(cluster.idleSuspended ? { idleSuspended: true as const } : {}),
     ...(cluster.parent ? { parent: cluster.parent } : {}),
     ...(cluster.expiresAt ? { expiresAt: cluster.expiresAt } : {}),
   };

@@ -7,6 +7,7 @@ export const OPERATION_TYPES = [
   'create',
   'update',
   'hibernate',
+  'suspend',
   'wake',
   'delete',
   'backup',
@@ -24,6 +25,7 @@ export const STATUS_DURING_OPERATION: Record<OperationType, ClusterStatus> = {
   create: 'provisioning',
   update: 'updating',
   hibernate: 'hibernating',
+  suspend: 'suspending',
   wake: 'waking',
   delete: 'deleting',
   // A backup runs beside the cluster's work: it stays ready and connectable.
@@ -66,6 +68,8 @@ export const operationParametersSchemas = {
   create: z.strictObject({}),
   update: z.strictObject({ from: specFieldsSchema, to: specFieldsSchema }),
   hibernate: z.strictObject({}),
+  /** Scale to zero: the servers stop after the cluster has been idle since `idleSince`. */
+  suspend: z.strictObject({ idleSince: z.string(), idleMinutes: z.number().int() }),
   wake: z.strictObject({}),
   delete: z.strictObject({}),
   backup: z.strictObject({ backupId: z.string(), kind: z.enum(BACKUP_KINDS) }),
@@ -83,6 +87,7 @@ const requestOf = {
   create: z.object({ type: z.literal('create'), parameters: operationParametersSchemas.create }),
   update: z.object({ type: z.literal('update'), parameters: operationParametersSchemas.update }),
   hibernate: z.object({ type: z.literal('hibernate'), parameters: operationParametersSchemas.hibernate }),
+  suspend: z.object({ type: z.literal('suspend'), parameters: operationParametersSchemas.suspend }),
   wake: z.object({ type: z.literal('wake'), parameters: operationParametersSchemas.wake }),
   delete: z.object({ type: z.literal('delete'), parameters: operationParametersSchemas.delete }),
   backup: z.object({ type: z.literal('backup'), parameters: operationParametersSchemas.backup }),
@@ -94,6 +99,7 @@ export const operationRequestSchema = z.discriminatedUnion('type', [
   requestOf.create,
   requestOf.update,
   requestOf.hibernate,
+  requestOf.suspend,
   requestOf.wake,
   requestOf.delete,
   requestOf.backup,
@@ -109,6 +115,8 @@ export const AUTOMATIC_REQUESTERS = {
   backupScheduler: 'orochi:backup-scheduler',
   branchExpiry: 'orochi:branch-expiry',
   autoscaler: 'orochi:autoscaler',
+  idle: 'orochi:idle',
+  wakeOnConnect: 'orochi:wake-on-connect',
 } as const;
 
 const operationFieldsSchema = z.object({
@@ -136,6 +144,7 @@ export const operationSchema = z.discriminatedUnion('type', [
   operationFieldsSchema.extend(requestOf.create.shape),
   operationFieldsSchema.extend(requestOf.update.shape),
   operationFieldsSchema.extend(requestOf.hibernate.shape),
+  operationFieldsSchema.extend(requestOf.suspend.shape),
   operationFieldsSchema.extend(requestOf.wake.shape),
   operationFieldsSchema.extend(requestOf.delete.shape),
   operationFieldsSchema.extend(requestOf.backup.shape),

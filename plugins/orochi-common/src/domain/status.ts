@@ -7,6 +7,10 @@ export const CLUSTER_STATUSES = [
   'updating',
   'hibernating',
   'hibernated',
+  /** Stopping servers because the cluster has been idle (scale to zero). */
+  'suspending',
+  /** Stopped because it was idle; the next connection wakes it. Unlike `hibernated`, which only a user undoes. */
+  'suspended',
   'waking',
   'restoring',
   'deleting',

@@ -110,6 +110,29 @@ describe('the local driver', () => {
     await driver.delete(cluster, runSteps);
   });
 
+  it('reports what keeps a cluster awake: sessions at work or in a transaction, not idle ones nor its own', async () => {
+    const cluster = testCluster('activity');
+    await driver.apply(cluster, runSteps);
+    const credentials = await driver.readCredentials(cluster);
+    const [idle, inTransaction] = [new Client(credentials), new Client(credentials)];
+    await Promise.all([idle.connect(), inTransaction.connect()]);
+    try {
+      await idle.query('SELECT 1');
+      await inTransaction.query('BEGIN');
+      await inTransaction.query('SELECT 1');
+      expect(await driver.readMetrics(cluster)).toMatchObject({ connections: 2, activeSessions: 1 });
+      await inTransaction.query('COMMIT');
+      const quiet = (await driver.readMetrics(cluster))!;
+      expect(quiet).toMatchObject({ connections: 2, activeSessions: 0, lastActivityAt: expect.any(String) });
+      expect(Date.now() - Date.parse(quiet.lastActivityAt!)).toBeLessThan(60_000);
+      // Orochi's own monitoring queries are not the application's transactions.
+      expect((await driver.readMetrics(cluster))!.transactionsTotal).toBe(quiet.transactionsTotal);
+    } finally {
+      await Promise.all([idle.end(), inTransaction.end()]);
+    }
+    await driver.delete(cluster, runSteps);
+  });
+
   it('scales an autoscaled cluster within its range by a reload that keeps open sessions', async () => {
     const autoscaling = { enabled: true, minCu: 1, maxCu: 4 };
     const cluster = testCluster('autoscaled', { autoscaling });

@@ -9,3 +9,5 @@ export const SUPERUSER = 'postgres';
 export const MONITOR_APPLICATION_NAME = 'orochi-monitor';
 /** The installation a driver belongs to when it is given none. */
 export const DEFAULT_INSTALLATION_ID = 'default';
+/** Where Orochi's monitoring sessions connect; its transactions are Orochi's, not the application's. */
+export const MAINTENANCE_DATABASE = 'postgres';

@@ -7,7 +7,7 @@ import {
 import { ClusterMetricsSample, ClusterObservation } from '@orochi/backstage-plugin-orochi-node';
 import { existsSync } from 'node:fs';
 import { ClusterStorage } from './ClusterStorage';
-import { MONITOR_APPLICATION_NAME } from './constants';
+import { MAINTENANCE_DATABASE, MONITOR_APPLICATION_NAME, SUPERUSER } from './constants';
 import { processUsage } from './processUsage';
 import { Provisioning } from './provisioning';
 import { ServerControl } from './ServerControl';
@@ -94,20 +94,32 @@ export class Observer {
   async readMetrics(id: string): Promise<ClusterMetricsSample | undefined> {
     const primary = await this.#servers.state(id, 0);
     if (!primary.ready || !primary.pid) return undefined;
-    const row = await this.#provisioning.withSuperuser(id, 'postgres', async client => {
+    const row = await this.#provisioning.withSuperuser(id, MAINTENANCE_DATABASE, async client => {
+      // Orochi's own sessions: its monitoring (this one), and its standbys and backups, which connect as the
+      // superuser to the maintenance database.
       const { rows } = await client.query(
-        `SELECT
-           (SELECT count(*) FROM pg_stat_activity
-             WHERE backend_type = 'client backend' AND application_name <> $1)::int AS connections,
-           (SELECT coalesce(sum(xact_commit + xact_rollback), 0) FROM pg_stat_database)::bigint AS transactions,
+        `WITH clients AS (
+           SELECT state, state_change FROM pg_stat_activity
+            WHERE backend_type = 'client backend' AND application_name <> $1
+         )
+         SELECT
+           (SELECT count(*) FROM clients)::int AS connections,
+           ((SELECT count(*) FROM clients WHERE state <> 'idle')
+             + (SELECT count(*) FROM pg_stat_activity
+                 WHERE backend_type = 'autovacuum worker' OR (backend_type = 'walsender' AND usename <> $2)))::int AS active,
+           (SELECT max(state_change) FROM clients WHERE state = 'idle') AS last_activity,
+           (SELECT coalesce(sum(xact_commit + xact_rollback), 0) FROM pg_stat_database
+             WHERE datname IS DISTINCT FROM $3)::bigint AS transactions,
            (SELECT sum(pg_database_size(datname)) FROM pg_database)::bigint AS storage`,
-        [MONITOR_APPLICATION_NAME],
+        [MONITOR_APPLICATION_NAME, SUPERUSER, MAINTENANCE_DATABASE],
       );
       return rows[0];
     });
     const usage = await processUsage(primary.pid);
     return {
       connections: Number(row.connections),
+      activeSessions: Number(row.active),
+      ...(row.last_activity ? { lastActivityAt: new Date(row.last_activity).toISOString() } : {}),
       transactionsTotal: Number(row.transactions),
       cpuSecondsTotal: usage.cpuSeconds,
       memoryBytes: usage.memoryBytes,

@@ -198,6 +198,20 @@ describe('ClusterView', () => {
     expect(screen.getByLabelText('Host')).toHaveTextContent('localhost');
   });
 
+  it('says when scale to zero suspended the cluster', async () => {
+    const suspended = clusterRecord('orders-db', {
+      hibernated: true,
+      idleSuspended: true,
+      status: 'suspended',
+      endpoints: [],
+      scaleToZero: { enabled: true, idleMinutes: 5 },
+    });
+    await render({ api: orochiApiMock({ getCluster: jest.fn(async () => suspended) }) });
+    expect(screen.getByText('The cluster was suspended after 5 idle minutes (scale to zero); wake it to connect.')).toBeInTheDocument();
+    expect(screen.getAllByTestId('cluster-status')[0]).toHaveTextContent('suspended');
+    expect(screen.getByRole('button', { name: 'Wake' })).toBeEnabled();
+  });
+
   it('deletes only after the cluster’s name was typed', async () => {
     const onDeleted = jest.fn();
     const api = orochiApiMock({ getCluster: jest.fn(async () => clusterRecord('orders-db')), deleteCluster: jest.fn(async () => ({} as any)) });

@@ -36,6 +36,14 @@ const Field = ({ label, value, copy = false }: { label: string; value: string; c
   </Flex>
 );
 
+/** Why a cluster has no endpoint. */
+function stoppedMessage(cluster: Cluster): string {
+  if (cluster.idleSuspended) {
+    return `The cluster was suspended after ${cluster.scaleToZero.idleMinutes} idle minutes (scale to zero); wake it to connect.`;
+  }
+  return cluster.hibernated ? 'The cluster is hibernated; wake it to connect.' : 'The cluster has no endpoint yet.';
+}
+
 /**
  * Where to connect: host, port, database, user, a psql command and a URI. The password is revealed only on
  * request, to those allowed (orochi.cluster.credentials.read); every reveal is audited.
@@ -53,7 +61,7 @@ export const ConnectionCard = ({ cluster, credentials }: { cluster: Cluster; cre
     return (
       <TitledCard title="Connect">
           <Text color="secondary">
-            {cluster.hibernated ? 'The cluster is hibernated; wake it to connect.' : 'The cluster has no endpoint yet.'}
+            {stoppedMessage(cluster)}
           </Text>
         </TitledCard>
     );

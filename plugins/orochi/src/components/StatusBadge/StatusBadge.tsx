@@ -6,10 +6,12 @@ const COLORS: Record<ClusterStatus, 'success' | 'warning' | 'danger' | 'secondar
   provisioning: 'warning',
   updating: 'warning',
   hibernating: 'warning',
+  suspending: 'warning',
   waking: 'warning',
   restoring: 'warning',
   deleting: 'warning',
   hibernated: 'secondary',
+  suspended: 'secondary',
   failed: 'danger',
 };
 
