@@ -137,6 +137,7 @@ export class LocalDriver implements ClusterDriver {
     await this.#archive.ensureDirectory(id);
     const settings = { ...settingsForCluster(cluster), ...this.#archive.settings(id) };
     await ctx.step('Start primary', () => this.#servers.ensure(id, 0, settings));
+    await this.#restorer.started(cluster);
     await ctx.step('Create application database', () => this.#provisioning.ensureDatabase(id));
     const standbys = await this.#storage.instanceIndexes(id);
     if (spec.instances > 1 || standbys.length > 1) {

@@ -1,6 +1,6 @@
 import { eventually, serverPids } from '@orochi/test-utils';
 import { DriverBackup, DriverOperationContext } from '@orochi/backstage-plugin-orochi-node';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { momentAfterLastCommit, notes, restoreInto } from './__testUtils__/backupTesting';
@@ -94,6 +94,22 @@ describe('local restores and branches', () => {
     await session.query(`INSERT INTO notes (note) VALUES ('source')`);
     expect(await notes(driver, branch)).toEqual(['A', 'B', 'branch']);
     expect(await notes(driver, source)).toEqual(['A', 'B', 'source']);
+    await sourceUninterrupted();
+  });
+
+  it('copies a running source again when the host may have lost the unsynced copy before its first start', async () => {
+    const branch = testCluster('restore-unsynced');
+    await driver.restore(branch, source, { type: 'now' }, runSteps);
+    const pgdata = join(files.directory, 'clusters', branch.id, 'instances', '0', 'pgdata');
+    const marker = join(pgdata, 'orochi-unsynced-copy');
+    expect(existsSync(marker)).toBe(true);
+    // What a host crash before the first start may leave: a copy missing files.
+    rmSync(join(pgdata, 'global', 'pg_control'));
+    await driver.restore(branch, source, { type: 'now' }, runSteps);
+    await driver.apply(branch, runSteps);
+    expect(existsSync(marker)).toBe(false);
+    expect(await notes(driver, branch)).toEqual(expect.arrayContaining(['A', 'B']));
+    await driver.delete(branch, runSteps);
     await sourceUninterrupted();
   });
 

@@ -15,6 +15,9 @@ import { ServerControl } from './ServerControl';
 import { dropAutoConninfo } from './standbys';
 import { WalArchive } from './walArchive';
 
+/** In a copy of a running source until its server has started (and synced it). */
+const UNSYNCED_MARKER = 'orochi-unsynced-copy';
+
 /**
  * Makes a new cluster's primary data directory from another cluster: a copy of the running source (`now`), or a
  * base backup recovered with the source's WAL archive to a moment, a backup's end, or the end of the archive, then
@@ -56,6 +59,9 @@ export class Restorer {
     // The new cluster archives into its own archive from its first promotion on, never into the source's.
     await this.#archive.ensureDirectory(cluster.id);
     const settings = { ...settingsForCluster(cluster), ...this.#archive.settings(cluster.id) };
+    // A copy of a running source is written without syncing (the server syncs its data directory when it first
+    // starts); one the host may have lost before that start is made again.
+    if (existsSync(join(pgdata, UNSYNCED_MARKER))) await rm(pgdata, { recursive: true, force: true });
     const copied = existsSync(join(pgdata, 'PG_VERSION'));
     if (copied && !existsSync(join(pgdata, 'recovery.signal'))) {
       await this.#recovery.finish(cluster.id, settings);
@@ -96,7 +102,8 @@ export class Restorer {
 
   /**
    * A plain copy of the running source's primary, as an independent primary: no standby settings. pg_basebackup
-   * costs a fast checkpoint and a copy through the replication protocol; a file copy between pg_backup_start and
+   * costs a fast checkpoint and a copy through the replication protocol (without its own sync, which the
+   * server's first start does anyway, and without a manifest, which nothing verifies); a file copy between pg_backup_start and
    * pg_backup_stop would be no faster without a filesystem that clones files (reflinks), which this host lacks.
    */
   async #copyRunning(source: DriverCluster, pgdata: string) {
@@ -108,13 +115,24 @@ export class Restorer {
     await run(
       this.#pg.bin('pg_basebackup'),
       ['-D', copying, '-h', this.#storage.files.socketDirectory(source.id, 0), '-p', String(meta.ports[0]), '-U', SUPERUSER,
-        '-X', 'stream', '--checkpoint=fast'],
+        '-X', 'stream', '--checkpoint=fast', '--no-sync', '--no-manifest'],
       { identity: this.#storage.identity },
     );
+    const marker = join(copying, UNSYNCED_MARKER);
+    await writeFile(marker, '', { mode: 0o600 });
+    if (this.#storage.identity) await chown(marker, this.#storage.identity.uid, this.#storage.identity.gid);
     await rm(join(copying, 'standby.signal'), { force: true });
     // A primary_conninfo (from a source that was made as a standby) would make the copy follow the source.
     await dropAutoConninfo(this.#storage, copying);
     await rename(copying, pgdata);
+  }
+
+  /**
+   * Called once the new cluster's primary has started: PostgreSQL syncs a copied data directory at its first start
+   * (it finds a backup label), so the copy no longer needs the marker that would have it made again.
+   */
+  async started(cluster: DriverCluster) {
+    await rm(join(this.#storage.files.pgdata(cluster.id, 0), UNSYNCED_MARKER), { force: true });
   }
 
   /** The newest completed backup that can reach the target. */
