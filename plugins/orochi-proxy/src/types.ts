@@ -1,0 +1,47 @@
+/** Where the server for a listener is: a TCP address or a unix socket path. */
+export type ProxyTarget = { host: string; port: number } | { path: string };
+
+/** What the proxy knows about a client when it asks where its server is. */
+export interface ProxyConnectionInfo {
+  /** The port of the listener the client connected to, i.e. which cluster it wants. */
+  listenPort: number;
+  remoteAddress?: string;
+}
+
+export interface ProxyLogger {
+  info(message: string): void;
+  warn(message: string, error?: unknown): void;
+}
+
+export interface PostgresProxyOptions {
+  /**
+   * Where the server for this listener is; may wake it first and should answer only once the
+   * server accepts connections. Throw {@link ProxyRefusal} to give the client a clear error.
+   */
+  resolve(info: ProxyConnectionInfo, signal: AbortSignal): Promise<ProxyTarget>;
+  /** How long a client is held while resolve runs before it gets an ErrorResponse (default 30 s). */
+  resolveTimeoutMs?: number;
+  /** How long connecting to the resolved target may take (default 10 s). */
+  connectTimeoutMs?: number;
+  logger?: ProxyLogger;
+}
+
+export interface ProxyListenOptions {
+  port: number;
+  host?: string;
+}
+
+/** Counters of one listener since it started listening. */
+export interface ProxyListenerStats {
+  /** Client sessions relayed to a server right now. */
+  openSessions: number;
+  /** Client sessions relayed to a server since the listener started. */
+  totalSessions: number;
+  /** Connections the proxy answered with its own ErrorResponse. */
+  refusedConnections: number;
+  /** Bytes relayed from clients to servers, and from servers to clients. */
+  bytesFromClients: number;
+  bytesToClients: number;
+  /** When a client last sent a byte, connection attempts included; undefined if none has. */
+  lastClientByteAt?: Date;
+}
