@@ -143,7 +143,7 @@ describe('the portal on its embedded defaults', () => {
     await page.getByRole('button', { name: 'Hibernate' }).click();
     await until('hibernated', async () => (await status(page)) === 'hibernated');
     await saveScreenshot(page, '06-cluster-hibernated');
-    await expect(connect({ uri })).rejects.toThrow(/ECONNREFUSED/);
+    await expect(connect({ uri })).rejects.toThrow('cluster e2e-db is hibernated by a user; wake it in Orochi to connect');
     await page.getByRole('button', { name: 'Wake' }).click();
     await until('awake', async () => (await status(page)) === 'ready');
     const woken = await connect({ uri });

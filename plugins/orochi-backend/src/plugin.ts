@@ -35,6 +35,7 @@ import { Autoscaler, AUTOSCALING_NOTIFICATION_TOPIC } from './autoscaling/Autosc
 import { AutoscalingService } from './autoscaling/AutoscalingService';
 import { scheduleAutoscaling } from './jobs/autoscale';
 import { scheduleSuspendIdle } from './jobs/suspendIdle';
+import { WakeOnConnect } from './scaleToZero/WakeOnConnect';
 import { notifyOwners } from './service/notifyOwners';
 import { withChangeEvents } from './database/PublishingOrochiStore';
 import { MetricsSampler } from './engine/MetricsSampler';
@@ -178,6 +179,11 @@ export const orochiPlugin = createBackendPlugin({
 
         // Drivers that watch their clusters have them observed as soon as they change.
         driver.watch?.(clusterId => void reconciler.reconcileById(clusterId));
+        const wakeOnConnect = new WakeOnConnect({ store, operations, logger });
+        driver.onConnectWhileStopped?.((clusterId, signal) => wakeOnConnect.wake(clusterId, signal));
+        lifecycle.addShutdownHook(async () => {
+          await driver.close?.();
+        });
 
         deps.httpRouter.use(
           await createRouter({

@@ -73,6 +73,11 @@ export interface ClusterMetricsSample {
   storageBytes: number;
 }
 
+/** Why a connection did not wake its cluster, in words for the client (a user hibernated it, say). */
+export class WakeRefusedError extends Error {
+  override name = 'WakeRefusedError';
+}
+
 /** Connection details of the application role, as stored by the driver (never in Orochi's tables). */
 export interface ClusterCredentials {
   host: string;
@@ -101,6 +106,14 @@ export interface ClusterDriver {
    * at once rather than on its next round.
    */
   watch?(onChange: (clusterId: string) => void): void;
+  /**
+   * Drivers whose clusters keep their address while stopped (the local driver's connection proxy) call `wake`
+   * when a client connects to a stopped cluster, and hold the client until it answers: once the cluster accepts
+   * connections, or with a {@link WakeRefusedError} whose message the client reads.
+   */
+  onConnectWhileStopped?(wake: (clusterId: string, signal: AbortSignal) => Promise<void>): void;
+  /** Releases what the driver holds in this process (listening sockets, say) when the backend stops. */
+  close?(): Promise<void>;
   /**
    * Ids of every cluster the driver holds anything for in this installation (`orochi.installationId`), so
    * orphans can be found; never another installation's.

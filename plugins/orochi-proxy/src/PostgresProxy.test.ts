@@ -4,7 +4,8 @@ import { Client } from 'pg';
 import { startServer, TestServer } from './__testUtils__/postgres';
 import { psql } from './__testUtils__/psql';
 import { waitFor } from './__testUtils__/waitFor';
-import { cancelRequest, gssencRequest, RawClient, startupMessage } from './__testUtils__/wire';
+import { cancelRequest, gssencRequest, RawClient, sslRequest, startupMessage } from './__testUtils__/wire';
+import { ProxyRefusal } from './ProxyRefusal';
 import { PostgresProxy } from './PostgresProxy';
 import type { ProxyConnectionInfo, ProxyTarget } from './types';
 
@@ -207,4 +208,46 @@ it('ends the sessions of a closed listener and frees its port', async () => {
   const other = createServer();
   await new Promise<void>((resolve, reject) => other.once('error', reject).listen(port, '127.0.0.1', resolve));
   await new Promise(resolve => other.close(resolve));
+});
+
+describe('with a startup policy, for a server without TLS that trusts some local connections', () => {
+  const superuserRefused = 'the superuser cannot connect through the proxy';
+  beforeEach(() => {
+    proxy = new PostgresProxy({
+      resolve: async () => target(),
+      startup: {
+        check: parameters => {
+          if (parameters.user === 'postgres' && parameters.database === 'template1') throw new ProxyRefusal(superuserRefused, '28000');
+        },
+      },
+    });
+  });
+
+  it('declines TLS itself, then relays a StartupMessage the policy accepts', async () => {
+    const port = await listen();
+    const raw = await RawClient.connect(port);
+    raw.send(sslRequest());
+    expect((await raw.read(1)).toString()).toBe('N');
+    raw.send(startupMessage({ user: 'postgres', database: 'postgres' }));
+    // The server's own answer: trust authentication succeeds.
+    expect((await raw.readMessage()).type).toBe('R');
+    raw.destroy();
+    const accepted = client(port);
+    await accepted.connect();
+    expect((await accepted.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    await accepted.end();
+  });
+
+  it('refuses a StartupMessage the policy rejects before anything reaches the server', async () => {
+    const port = await listen();
+    const raw = await RawClient.connect(port);
+    raw.send(sslRequest());
+    expect((await raw.read(1)).toString()).toBe('N');
+    raw.send(startupMessage({ user: 'postgres', database: 'template1' }));
+    const reply = await raw.readMessage();
+    expect(reply.type).toBe('E');
+    expect(reply.body.toString()).toContain(superuserRefused);
+    await raw.closed();
+    expect(proxy.stats(port)).toMatchObject({ totalSessions: 0, refusedConnections: 1 });
+  });
 });

@@ -12,6 +12,7 @@ export class ProxyListener implements SessionHost {
   readonly resolveTimeoutMs: number;
   readonly connectTimeoutMs: number;
   readonly logger: ProxyLogger;
+  readonly startup?: PostgresProxyOptions['startup'];
   readonly #options: PostgresProxyOptions;
   readonly #server: Server;
   /** Client and server sockets alike, so that closing the listener ends every session. */
@@ -33,6 +34,7 @@ export class ProxyListener implements SessionHost {
     this.resolveTimeoutMs = options.resolveTimeoutMs ?? DEFAULT_RESOLVE_TIMEOUT_MS;
     this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.logger = options.logger ?? SILENT;
+    this.startup = options.startup;
     // Nagle's algorithm would delay the small packets of the protocol's request-reply exchanges.
     this.#server = createServer({ noDelay: true, keepAlive: true, keepAliveInitialDelay: KEEPALIVE_DELAY_MS });
     this.#server.on('connection', socket => {
@@ -56,6 +58,7 @@ export class ProxyListener implements SessionHost {
         resolve();
       });
     });
+    if (this.#options.keepProcessAlive === false) this.#server.unref();
     const address = this.#server.address();
     this.#port = typeof address === 'object' && address ? address.port : port;
     this.#server.on('error', error => this.logger.warn(`Proxy listener on port ${this.#port} failed`, error));

@@ -1,9 +1,9 @@
 import type { Socket } from 'node:net';
-import { DECLINE_ENCRYPTION, encodeErrorResponse } from './protocol';
+import { DECLINE_ENCRYPTION, encodeErrorResponse, startupParameters } from './protocol';
 import { ProxyRefusal } from './ProxyRefusal';
 import { connectTarget, endWith, relay, RelayCounters } from './sockets';
 import { ClientGone, StartupPacket, StartupReader } from './StartupReader';
-import type { ProxyConnectionInfo, ProxyLogger, ProxyTarget } from './types';
+import type { PostgresProxyOptions, ProxyConnectionInfo, ProxyLogger, ProxyTarget } from './types';
 
 /** PostgreSQL's authentication_timeout default: how long a client may take to send its startup packet. */
 const STARTUP_TIMEOUT_MS = 60_000;
@@ -14,6 +14,7 @@ export interface SessionHost extends RelayCounters {
   readonly resolveTimeoutMs: number;
   readonly connectTimeoutMs: number;
   readonly logger: ProxyLogger;
+  readonly startup?: PostgresProxyOptions['startup'];
   resolve(info: ProxyConnectionInfo, signal: AbortSignal): Promise<ProxyTarget>;
   /** The socket is destroyed when the listener closes. */
   track(socket: Socket): void;
@@ -56,6 +57,14 @@ export class ProxySession {
       if (first.kind === 'cancel') {
         await this.#forwardCancel(first.bytes);
         return;
+      }
+      if (this.host.startup) {
+        // The server has no TLS: say so for it, and look at the StartupMessage that follows.
+        if (first.kind === 'ssl') {
+          this.client.write(DECLINE_ENCRYPTION);
+          first = await this.#reader.next();
+        }
+        checkStartup(first, this.host.startup);
       }
       this.#reader.hold();
       const target = await this.#resolve();
@@ -153,4 +162,11 @@ export class ProxySession {
     this.host.logger.warn(`Could not resolve the server for port ${port}`, error);
     return new ProxyRefusal('internal error in the proxy while locating the server of this cluster', 'XX000');
   }
+}
+
+/** Refuses what the startup policy does not accept: TLS, anything but a StartupMessage, parameters it rejects. */
+function checkStartup(packet: StartupPacket, policy: NonNullable<PostgresProxyOptions['startup']>) {
+  if (packet.kind === 'tls') throw new ProxyRefusal('this server does not offer TLS', '08P01');
+  if (packet.kind !== 'startup') throw new ProxyRefusal(`unexpected ${packet.kind} packet instead of a StartupMessage`, '08P01');
+  policy.check(startupParameters(packet.bytes));
 }

@@ -59,6 +59,14 @@ function kindOf(code: number, length: number): StartupPacketKind | undefined {
   }
 }
 
+/** The parameters of a StartupMessage (user, database, options, ...): name-value C strings after the code. */
+export function startupParameters(packet: Buffer): Record<string, string> {
+  const fields = packet.subarray(8, packet.length - 1).toString('utf8').split('\0');
+  const parameters: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) parameters[fields[i]] = fields[i + 1];
+  return parameters;
+}
+
 export interface ErrorFields {
   severity?: 'FATAL' | 'ERROR';
   sqlState: string;

@@ -24,6 +24,14 @@ export interface PostgresProxyOptions {
   /** How long connecting to the resolved target may take (default 10 s). */
   connectTimeoutMs?: number;
   logger?: ProxyLogger;
+  /**
+   * For servers without TLS that trust some local connections, which the proxy must not extend to its clients:
+   * the proxy answers SSLRequest with 'N' itself (and refuses direct TLS), reads the StartupMessage and lets
+   * `check` refuse it (by throwing {@link ProxyRefusal}) before anything reaches the server.
+   */
+  startup?: { check(parameters: Record<string, string>): void };
+  /** Whether listening keeps the Node.js process alive (default true); an embedding server may say no. */
+  keepProcessAlive?: boolean;
 }
 
 export interface ProxyListenOptions {

@@ -24,6 +24,7 @@ import { findPostgresInstallation, PostgresInstallation } from './PostgresInstal
 import { resolveServerIdentity } from './processes';
 import { Provisioning } from './provisioning';
 import { Restorer } from './restore';
+import { LocalConnectionProxy } from './connectionProxy';
 import { ServerControl } from './ServerControl';
 import { Standbys } from './standbys';
 import { WalArchive } from './walArchive';
@@ -60,7 +61,9 @@ export class LocalDriver implements ClusterDriver {
       ].join(', '),
     );
     const storage = new ClusterStorage(new ClusterFiles(root), identity, options.installationId ?? DEFAULT_INSTALLATION_ID);
-    return new LocalDriver(config, installation, storage);
+    const driver = new LocalDriver(config, installation, storage, logger);
+    await driver.#proxy.adoptAll();
+    return driver;
   }
 
   readonly #pg: PostgresInstallation;
@@ -76,14 +79,16 @@ export class LocalDriver implements ClusterDriver {
   readonly #baseBackups: BaseBackups;
   readonly #backups: ClusterBackups;
   readonly #restorer: Restorer;
+  readonly #proxy: LocalConnectionProxy;
 
-  private constructor(config: LocalDriverConfig, pg: PostgresInstallation, storage: ClusterStorage) {
+  private constructor(config: LocalDriverConfig, pg: PostgresInstallation, storage: ClusterStorage, logger: LoggerService) {
     this.#pg = pg;
     this.#host = config.host;
     this.#storage = storage;
-    this.#ports = new PortAllocator(storage, config.portRange);
+    this.#ports = new PortAllocator(storage, config.portRange, port => this.#proxy.holds(port));
     this.#data = new DataDirectories(pg, storage);
     this.#servers = new ServerControl({ pg, storage, ports: this.#ports, listenAddress: config.listenAddress });
+    this.#proxy = new LocalConnectionProxy({ storage, servers: this.#servers, listenAddress: config.listenAddress, logger });
     this.#provisioning = new Provisioning(storage, { orochiExtension: pg.hasOrochiExtension });
     this.#standbys = new Standbys({ pg, storage, ports: this.#ports, servers: this.#servers });
     this.#archive = new WalArchive(storage, this.#provisioning);
@@ -132,12 +137,15 @@ export class LocalDriver implements ClusterDriver {
     await ctx.step('Initialise data directory', () => this.#data.ensurePrimary(id));
     if (spec.hibernated) {
       await ctx.step('Stop servers', () => this.#servers.stopAll(id, 'fast'));
+      // The address stays: a connection wakes a suspended cluster, or hears why a hibernated one stays down.
+      await this.#proxy.ensure((await this.#storage.readMeta(id))!);
       return;
     }
     await this.#archive.ensureDirectory(id);
     const settings = { ...settingsForCluster(cluster), ...this.#archive.settings(id) };
     await ctx.step('Start primary', () => this.#servers.ensure(id, 0, settings));
     await this.#restorer.started(cluster);
+    await this.#proxy.ensure((await this.#storage.readMeta(id))!);
     await ctx.step('Create application database', () => this.#provisioning.ensureDatabase(id));
     const standbys = await this.#storage.instanceIndexes(id);
     if (spec.instances > 1 || standbys.length > 1) {
@@ -150,6 +158,7 @@ export class LocalDriver implements ClusterDriver {
   async delete(cluster: DriverCluster, ctx: DriverOperationContext) {
     await this.#storage.assertNotForeign(cluster.id);
     await this.#backups.markDeleted(cluster.id, cluster.spec.name);
+    await this.#proxy.close(cluster.id);
     await ctx.step('Stop servers', () => this.#stopForRemoval(cluster.id));
     await ctx.step('Remove data', () => this.#storage.removeCluster(cluster.id));
   }
@@ -168,6 +177,7 @@ export class LocalDriver implements ClusterDriver {
     // Its backups, if any, are kept and purged after the grace period like a deleted cluster's: an orphan may be
     // a cluster whose record was lost, and its backups are then the only way back to it.
     await this.#backups.markDeleted(id, meta?.name ?? id);
+    await this.#proxy.close(id);
     await this.#stopForRemoval(id);
     await this.#storage.removeCluster(id);
   }
@@ -180,8 +190,19 @@ export class LocalDriver implements ClusterDriver {
     await this.#servers.stopAll(id, 'fast').catch(() => this.#servers.stopAll(id, 'immediate'));
   }
 
-  observe(cluster: DriverCluster): Promise<ClusterObservation> {
-    return this.#observer.observe(cluster.id);
+  async observe(cluster: DriverCluster): Promise<ClusterObservation> {
+    const port = (await this.#storage.readMeta(cluster.id))?.ports[0];
+    const wakesOnConnect = !!cluster.spec.idleSuspended && port !== undefined && this.#proxy.holds(port);
+    return this.#observer.observe(cluster.id, { wakesOnConnect });
+  }
+
+  onConnectWhileStopped(wake: (clusterId: string, signal: AbortSignal) => Promise<void>) {
+    this.#proxy.onConnectWhileStopped(wake);
+  }
+
+  /** Stops listening for clients; the servers keep running, to be adopted by the next start. */
+  async close() {
+    await this.#proxy.closeAll();
   }
 
   async readCredentials(cluster: DriverCluster): Promise<ClusterCredentials> {
@@ -196,8 +217,12 @@ export class LocalDriver implements ClusterDriver {
     };
   }
 
-  readMetrics(cluster: DriverCluster): Promise<ClusterMetricsSample | undefined> {
-    return this.#observer.readMetrics(cluster.id);
+  async readMetrics(cluster: DriverCluster): Promise<ClusterMetricsSample | undefined> {
+    const sample = await this.#observer.readMetrics(cluster.id);
+    // A client that sent something through the proxy was active then, even if its session has ended since.
+    const proxied = this.#proxy.stats(cluster.id)?.lastClientByteAt?.toISOString();
+    if (!sample || !proxied || (sample.lastActivityAt && sample.lastActivityAt > proxied)) return sample;
+    return { ...sample, lastActivityAt: proxied };
   }
 
   backup(cluster: DriverCluster, backup: { id: string; kind: BackupKind }, ctx: DriverOperationContext): Promise<DriverBackup> {

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClusterStorage } from './ClusterStorage';
+import { SUPERUSER } from './constants';
 import { isPostmasterOf, readPostmasterPid } from './postmaster';
 import { PortAllocator } from './ports';
 import { PostgresInstallation } from './PostgresInstallation';
@@ -59,7 +60,8 @@ export class ServerControl {
     const previous = existsSync(configPath) ? parseSettings(await readFile(configPath, 'utf8')) : {};
     const wanted: Record<string, string> = {
       port: String(meta.ports[index]),
-      listen_addresses: quoteSetting(this.#listenAddress),
+      // Clients reach a primary through the connection proxy, which listens on its port; standbys listen themselves.
+      listen_addresses: index === 0 ? "''" : quoteSetting(this.#listenAddress),
       unix_socket_directories: quoteSetting(socketDirectory),
       unix_socket_permissions: '0700',
       wal_level: 'replica',
@@ -69,7 +71,8 @@ export class ServerControl {
       ...(this.#pg.hasOrochiExtension ? { shared_preload_libraries: "'orochi'" } : {}),
       ...settings,
     };
-    const changed = JSON.stringify(previous) !== JSON.stringify(wanted);
+    const hbaChanged = await this.#writeHba(pgdata);
+    const changed = JSON.stringify(previous) !== JSON.stringify(wanted) || hbaChanged;
     if (changed) {
       const content = Object.entries(wanted)
         .map(([key, value]) => `${key} = ${value}`)
@@ -92,6 +95,27 @@ export class ServerControl {
     } else if (changed) {
       await pgCtl('reload');
     }
+  }
+
+  /**
+   * Who may connect how. The superuser, Orochi's own sessions, only over the Unix socket, which the connection
+   * proxy never relays it to; everyone else with a SCRAM password, over the socket (as the proxy relays them)
+   * or TCP (a standby's clients). Answers whether the file changed.
+   */
+  async #writeHba(pgdata: string): Promise<boolean> {
+    const path = join(pgdata, 'pg_hba.conf');
+    const content = [
+      "# Written by Orochi's local driver",
+      `local   all          ${SUPERUSER}                 trust`,
+      `local   replication  ${SUPERUSER}                 trust`,
+      'local   all          all                      scram-sha-256',
+      'host    all          all        127.0.0.1/32  scram-sha-256',
+      'host    all          all        ::1/128       scram-sha-256',
+      '',
+    ].join('\n');
+    if (existsSync(path) && (await readFile(path, 'utf8')) === content) return false;
+    await this.#storage.writeAtomically(path, content, 0o600, true);
+    return true;
   }
 
   async stop(id: string, index: number, mode: 'fast' | 'immediate') {

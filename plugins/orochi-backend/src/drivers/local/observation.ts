@@ -34,7 +34,8 @@ export class Observer {
     this.#orochiExtension = options.orochiExtension;
   }
 
-  async observe(id: string): Promise<ClusterObservation> {
+  /** `wakesOnConnect`: a stopped primary's address still takes connections (and wakes it). */
+  async observe(id: string, options: { wakesOnConnect?: boolean } = {}): Promise<ClusterObservation> {
     const meta = await this.#storage.readMeta(id);
     const now = new Date().toISOString();
     const extension: ClusterCondition = this.#orochiExtension
@@ -63,7 +64,7 @@ export class Observer {
     const states = await Promise.all(indexes.map(i => this.#servers.state(id, i)));
     const endpoints: ClusterEndpoint[] = [];
     indexes.forEach((index, i) => {
-      if (states[i].ready) {
+      if (states[i].ready || (index === 0 && options.wakesOnConnect)) {
         endpoints.push({ role: index === 0 ? 'primary' : 'replica', host: this.#host, port: meta.ports[index] });
       }
     });

@@ -12,10 +12,13 @@ export class PortAllocator {
   readonly #storage: ClusterStorage;
   readonly #range: { from: number; to: number };
   readonly #mutex = new Mutex();
+  /** Ports the driver itself listens on (the connection proxy's): its own, not another program's. */
+  readonly #ours: (port: number) => boolean;
 
-  constructor(storage: ClusterStorage, range: { from: number; to: number }) {
+  constructor(storage: ClusterStorage, range: { from: number; to: number }, ours: (port: number) => boolean = () => false) {
     this.#storage = storage;
     this.#range = range;
+    this.#ours = ours;
   }
 
   /**
@@ -49,7 +52,7 @@ export class PortAllocator {
   async portForStart(id: string, index: number): Promise<ClusterMeta> {
     return this.#mutex.run(async () => {
       const meta = (await this.#storage.readMeta(id))!;
-      if (await canListen(meta.ports[index])) return meta;
+      if (this.#ours(meta.ports[index]) || (await canListen(meta.ports[index]))) return meta;
       meta.ports[index] = await this.#freePort(await this.#usedPorts());
       await this.#storage.writeMeta(meta);
       return meta;

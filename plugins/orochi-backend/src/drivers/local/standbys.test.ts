@@ -45,13 +45,16 @@ describe('standbys', () => {
     expect(await driver.observe(cluster)).toMatchObject({ phase: 'stopped', readyInstances: 0 });
     const [oldPrimaryPort] = readMeta(driver.dataDirectory, cluster.id).ports;
 
-    // While the cluster sleeps, another program takes the primary's port.
+    // While the cluster sleeps and the backend is down (its connection proxy holds the port otherwise), another
+    // program takes the primary's port; the backend starts again.
+    await driver.close();
     squatter = createServer();
     await new Promise<void>((resolve, reject) => {
       squatter!.once('error', reject);
       squatter!.listen(oldPrimaryPort, '127.0.0.1', resolve);
     });
 
+    driver = await createTestDriver({ dataDirectory: files.directory, ports: { from: 55300, to: 55399 } });
     await driver.apply(cluster, runSteps);
     const [newPrimaryPort] = readMeta(driver.dataDirectory, cluster.id).ports;
     expect(newPrimaryPort).not.toBe(oldPrimaryPort);
