@@ -96,6 +96,19 @@ describe('the local driver', () => {
     await driver.delete(cluster, runSteps);
   });
 
+  it('relays clients to the primary with their password checked, and never the superuser', async () => {
+    const cluster = testCluster('guarded');
+    await driver.apply(cluster, runSteps);
+    const credentials = await driver.readCredentials(cluster);
+    await expect(new Client({ ...credentials, password: 'not-the-password' }).connect()).rejects.toThrow(
+      'password authentication failed for user "app"',
+    );
+    await expect(new Client({ ...credentials, user: 'postgres', password: '' }).connect()).rejects.toThrow(
+      "postgres is Orochi's own role; connect as the application role",
+    );
+    await driver.delete(cluster, runSteps);
+  });
+
   it('counts the CPU of sessions that have ended', async () => {
     const cluster = testCluster('cpu-counted');
     await driver.apply(cluster, runSteps);
