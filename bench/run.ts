@@ -1,14 +1,18 @@
 // Runs Orochi's benchmarks one after another and prints their figures: `./orochi bench [name...]`.
+import { autoscaler } from './autoscaler';
 import { branches } from './branches';
 import { catalogProvider } from './catalogProvider';
 import { databasesPage } from './databasesPage';
 import { localDriverCreate } from './localDriverCreate';
+import { wake } from './wake';
 
 const benchmarks: Record<string, () => Promise<void>> = {
   'local-driver-create': localDriverCreate,
   'catalog-provider': catalogProvider,
   'databases-page': databasesPage,
   branches,
+  wake,
+  autoscaler,
 };
 
 async function main() {

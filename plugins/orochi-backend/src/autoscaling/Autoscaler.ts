@@ -2,6 +2,7 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError, isError, stringifyError } from '@backstage/errors';
 import {
   AUTOMATIC_REQUESTERS,
+  AutoscalingDecision,
   AutoscalingPolicy,
   Cluster,
   clusterPagePath,
@@ -10,7 +11,7 @@ import {
 } from '@orochi/backstage-plugin-orochi-common';
 import { randomUUID } from 'node:crypto';
 import { AutoscalingDecisionStore } from '../database/AutoscalingDecisionStore';
-import { MetricsStore } from '../database/MetricsStore';
+import { MetricsStore, StoredSample } from '../database/MetricsStore';
 import { OrochiStore } from '../database/OrochiStore';
 import { ClusterOperations } from '../operations/ClusterOperations';
 import { planQuotaGuard } from '../service/planQuota';
@@ -18,6 +19,14 @@ import { decide, Verdict } from './policy';
 import { recordedInputs, utilizationOf } from './utilization';
 
 export const AUTOSCALING_NOTIFICATION_TOPIC = 'orochi-autoscaling';
+
+/** What one round read for all clusters at once. */
+interface Round {
+  now: number;
+  lastScale: Map<string, number>;
+  lastStorageGrow: Map<string, number>;
+  samples: Map<string, StoredSample[]>;
+}
 
 /**
  * One autoscaler round over every cluster with autoscaling enabled: reads its recent metrics, decides with the
@@ -58,26 +67,41 @@ export class Autoscaler {
     this.#clock = options.clock ?? Date.now;
   }
 
+  /**
+   * Reads everything a round needs in a few queries and writes its decisions in one transaction: a round over
+   * ten thousand clusters must not cost ten thousand round trips.
+   */
   async round(): Promise<void> {
-    for (const cluster of await this.#store.listAllClusters()) {
-      // A cluster being changed is decided too (as "not now"), so the timeline shows why nothing happened.
-      const running = cluster.status === 'ready' || cluster.status === 'updating';
-      if (!cluster.autoscaling.enabled || cluster.hibernated || !running) continue;
+    // A cluster being changed is decided too (as "not now"), so the timeline shows why nothing happened.
+    const clusters = (await this.#store.listAllClusters()).filter(
+      c => c.autoscaling.enabled && !c.hibernated && (c.status === 'ready' || c.status === 'updating'),
+    );
+    if (!clusters.length) return;
+    const now = this.#clock();
+    const round: Round = {
+      now,
+      lastScale: await this.#decisions.lastStarted(['scale-up', 'scale-down']),
+      lastStorageGrow: await this.#decisions.lastStarted(['grow-storage']),
+      samples: await this.#metrics.listAllSamples(now - this.#policy.windowSeconds * 1000),
+    };
+    const decided: AutoscalingDecision[] = [];
+    for (const cluster of clusters) {
       try {
-        await this.#decideFor(cluster);
+        decided.push(await this.#decideFor(cluster, round));
       } catch (error) {
         this.#logger.warn(`The autoscaler could not decide for ${cluster.name}: ${stringifyError(error)}`);
       }
     }
+    await this.#decisions.addAll(decided);
   }
 
-  async #decideFor(cluster: Cluster) {
-    const now = this.#clock();
-    const lastScaleAt = await this.#decisions.lastStarted(cluster.id, ['scale-up', 'scale-down']);
-    const lastStorageGrowAt = await this.#decisions.lastStarted(cluster.id, ['grow-storage']);
+  async #decideFor(cluster: Cluster, round: Round): Promise<AutoscalingDecision> {
+    const { now } = round;
+    const lastScaleAt = round.lastScale.get(cluster.id);
+    const lastStorageGrowAt = round.lastStorageGrow.get(cluster.id);
     // Only what the cluster did at its current size tells how that size copes.
-    const since = Math.max(now - this.#policy.windowSeconds * 1000, lastScaleAt ?? 0);
-    const utilization = utilizationOf(await this.#metrics.listSamples(cluster.id, since), cluster);
+    const samples = (round.samples.get(cluster.id) ?? []).filter(s => s.sampledAt >= (lastScaleAt ?? 0));
+    const utilization = utilizationOf(samples, cluster);
     const ceiling = this.#offering.plans.find(p => p.name === cluster.plan)?.limits.maxClusterCu ?? Infinity;
     const sizes = [...this.#offering.sizes].filter(s => s.cu <= ceiling).sort((a, b) => a.cu - b.cu);
     let verdict: Verdict = cluster.currentOperationId
@@ -88,12 +112,13 @@ export class Autoscaler {
       const started = await this.#start(cluster, verdict);
       if (typeof started === 'string') {
         operationId = started;
+        this.#logger.info(`Autoscaler: ${verdict.action} of ${cluster.name}: ${verdict.rule}`);
       } else {
         verdict = { action: 'none', rule: started.refused };
         if (started.notify) await this.#tellOwnersOfLimit(cluster, verdict.rule);
       }
     }
-    await this.#decisions.add({
+    return {
       id: randomUUID(),
       clusterId: cluster.id,
       decidedAt: new Date(now).toISOString(),
@@ -103,8 +128,7 @@ export class Autoscaler {
       ...(verdict.to && operationId ? { to: verdict.to } : {}),
       inputs: recordedInputs(utilization),
       ...(operationId ? { operationId } : {}),
-    });
-    if (operationId) this.#logger.info(`Autoscaler: ${verdict.action} of ${cluster.name}: ${verdict.rule}`);
+    };
   }
 
   /** Starts the change; answers its operation id, or why it did not start and whether to tell the owners. */

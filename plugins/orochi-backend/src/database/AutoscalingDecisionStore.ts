@@ -5,11 +5,12 @@ import { migratedClient } from './migrate';
 
 /** The autoscaler's decisions: its record of what it did and why, and the clock its cooldowns run on. */
 export interface AutoscalingDecisionStore {
-  add(decision: AutoscalingDecision): Promise<void>;
+  /** Writes a round's decisions in one transaction. */
+  addAll(decisions: AutoscalingDecision[]): Promise<void>;
   /** The cluster's decisions since `sinceMs`, newest first, at most `limit`. */
   list(clusterId: string, options: { sinceMs?: number; limit: number }): Promise<AutoscalingDecision[]>;
-  /** When the autoscaler last started an operation of one of these actions on the cluster, epoch ms. */
-  lastStarted(clusterId: string, actions: AutoscalingAction[]): Promise<number | undefined>;
+  /** Per cluster, when the autoscaler last started an operation of one of these actions, epoch ms. */
+  lastStarted(actions: AutoscalingAction[]): Promise<Map<string, number>>;
   /** Drops decisions older than `beforeMs`; answers how many. */
   prune(beforeMs: number): Promise<number>;
 }
@@ -43,8 +44,8 @@ export class DatabaseAutoscalingDecisionStore implements AutoscalingDecisionStor
 
   private constructor(private readonly db: Knex) {}
 
-  async add(decision: AutoscalingDecision) {
-    await this.db<DecisionRow>('autoscaling_decisions').insert({
+  async addAll(decisions: AutoscalingDecision[]) {
+    const rows = decisions.map(decision => ({
       id: decision.id,
       cluster_id: decision.clusterId,
       decided_at: Date.parse(decision.decidedAt),
@@ -53,7 +54,9 @@ export class DatabaseAutoscalingDecisionStore implements AutoscalingDecisionStor
       change: JSON.stringify({ from: decision.from, ...(decision.to ? { to: decision.to } : {}) }),
       inputs: JSON.stringify(decision.inputs),
       operation_id: decision.operationId ?? null,
-    });
+    }));
+    // Chunks keep each statement under the databases' limits on bound parameters.
+    await this.db.batchInsert('autoscaling_decisions', rows, 100);
   }
 
   async list(clusterId: string, options: { sinceMs?: number; limit: number }) {
@@ -65,15 +68,14 @@ export class DatabaseAutoscalingDecisionStore implements AutoscalingDecisionStor
     return rows.map(toDecision);
   }
 
-  async lastStarted(clusterId: string, actions: AutoscalingAction[]) {
-    const row = await this.db<DecisionRow>('autoscaling_decisions')
-      .where({ cluster_id: clusterId })
+  async lastStarted(actions: AutoscalingAction[]) {
+    const rows: Array<{ cluster_id: string; at: number | string }> = await this.db('autoscaling_decisions')
       .whereIn('action', actions)
       .whereNotNull('operation_id')
-      .max({ at: 'decided_at' })
-      .first();
-    const at = (row as { at?: number | string | null } | undefined)?.at;
-    return at === null || at === undefined ? undefined : Number(at);
+      .groupBy('cluster_id')
+      .select('cluster_id')
+      .max({ at: 'decided_at' });
+    return new Map(rows.map(row => [row.cluster_id, Number(row.at)]));
   }
 
   async prune(beforeMs: number) {

@@ -15,6 +15,17 @@ type MetricsRow = {
   storage_bytes: number | string;
 };
 
+const toSample = (row: MetricsRow): StoredSample => ({
+  sampledAt: Number(row.sampled_at),
+  connections: Number(row.connections),
+  activeSessions: Number(row.active_sessions),
+  ...(row.last_activity_at !== null ? { lastActivityAt: new Date(Number(row.last_activity_at)).toISOString() } : {}),
+  transactionsTotal: Number(row.transactions_total),
+  cpuSecondsTotal: Number(row.cpu_seconds_total),
+  memoryBytes: Number(row.memory_bytes),
+  storageBytes: Number(row.storage_bytes),
+});
+
 /** The knex implementation of {@link MetricsStore}. */
 export class DatabaseMetricsStore implements MetricsStore {
   static async create(options: { database: DatabaseService }): Promise<DatabaseMetricsStore> {
@@ -45,16 +56,18 @@ export class DatabaseMetricsStore implements MetricsStore {
       .where({ cluster_id: clusterId })
       .andWhere('sampled_at', '>=', sinceMs)
       .orderBy('sampled_at');
-    return rows.map(row => ({
-      sampledAt: Number(row.sampled_at),
-      connections: Number(row.connections),
-      activeSessions: Number(row.active_sessions),
-      ...(row.last_activity_at !== null ? { lastActivityAt: new Date(Number(row.last_activity_at)).toISOString() } : {}),
-      transactionsTotal: Number(row.transactions_total),
-      cpuSecondsTotal: Number(row.cpu_seconds_total),
-      memoryBytes: Number(row.memory_bytes),
-      storageBytes: Number(row.storage_bytes),
-    }));
+    return rows.map(toSample);
+  }
+
+  async listAllSamples(sinceMs: number) {
+    const rows = await this.db<MetricsRow>('cluster_metrics').where('sampled_at', '>=', sinceMs).orderBy('sampled_at');
+    const samples = new Map<string, StoredSample[]>();
+    for (const row of rows) {
+      const list = samples.get(row.cluster_id) ?? [];
+      list.push(toSample(row));
+      samples.set(row.cluster_id, list);
+    }
+    return samples;
   }
 
   async prune(beforeMs: number) {
