@@ -151,7 +151,7 @@ export const ActionsCard = ({ cluster, offering, update, remove, onChange, onDel
           <Section title="Scale to zero">
             <Flex gap="3" align="end" style={{ flexWrap: 'wrap' }}>
               <Box>
-              <Switch label="Hibernate when idle" isSelected={scaleToZero.enabled} onChange={enabled => setScaleToZero({ ...scaleToZero, enabled })} isDisabled={!!updateBlocked} />
+              <Switch label="Suspend when idle" isSelected={scaleToZero.enabled} onChange={enabled => setScaleToZero({ ...scaleToZero, enabled })} isDisabled={!!updateBlocked} />
               </Box>
               <Box>
               <NumberField label="Idle minutes" value={scaleToZero.idleMinutes} minValue={IDLE_MINUTES_RANGE.min} maxValue={IDLE_MINUTES_RANGE.max} onChange={idleMinutes => setScaleToZero({ ...scaleToZero, idleMinutes })} isDisabled={!!updateBlocked} />

@@ -212,6 +212,37 @@ describe('ClusterView', () => {
     expect(screen.getByRole('button', { name: 'Wake' })).toBeEnabled();
   });
 
+  it('keeps the address of a cluster that wakes on connect, and says since when it is idle', async () => {
+    const suspended = clusterRecord('orders-db', {
+      hibernated: true,
+      idleSuspended: true,
+      status: 'suspended',
+      scaleToZero: { enabled: true, idleMinutes: 5 },
+    });
+    const suspension = {
+      id: 'op-suspend',
+      clusterId: suspended.id,
+      clusterName: 'orders-db',
+      type: 'suspend',
+      parameters: { idleSince: '2026-12-03T12:00:00.000Z', idleMinutes: 5 },
+      state: 'succeeded',
+      steps: [],
+      attempts: 1,
+      requestedBy: 'orochi:idle',
+      createdAt: '2026-12-03T12:05:00.000Z',
+      updatedAt: '2026-12-03T12:05:01.000Z',
+    };
+    const api = orochiApiMock({
+      getCluster: jest.fn(async () => suspended),
+      listClusterOperations: jest.fn(async () => ({ items: [suspension] })),
+    });
+    await render({ api });
+    expect(screen.getByLabelText('Host')).toHaveTextContent('localhost');
+    expect(await screen.findByTestId('scale-to-zero-note')).toHaveTextContent(
+      `Suspended when idle, idle since ${new Date('2026-12-03T12:00:00.000Z').toLocaleString()}. The first connection to this address wakes it`,
+    );
+  });
+
   it('deletes only after the cluster’s name was typed', async () => {
     const onDeleted = jest.fn();
     const api = orochiApiMock({ getCluster: jest.fn(async () => clusterRecord('orders-db')), deleteCluster: jest.fn(async () => ({} as any)) });

@@ -1,4 +1,5 @@
 import { Alert, Flex, Skeleton } from '@backstage/ui';
+import { Operation } from '@orochi/backstage-plugin-orochi-common';
 import { useCluster } from '../../hooks/useCluster';
 import { useClusterPermissions } from '../../hooks/useClusterPermissions';
 import { useOffering } from '../../hooks/useOffering';
@@ -11,6 +12,12 @@ import { MetricsCard } from './MetricsCard';
 import { AutoscalingCard } from '../Autoscaling/AutoscalingCard';
 import { useAutoscalingDecisions } from '../../hooks/useAutoscalingDecisions';
 import { StatusCard } from './StatusCard';
+
+/** When a suspended cluster's last activity was: what its latest suspend operation recorded. */
+function idleSinceOf(operations: Operation[] | undefined): string | undefined {
+  const suspend = operations?.find(o => o.type === 'suspend');
+  return suspend?.type === 'suspend' ? suspend.parameters.idleSince : undefined;
+}
 
 /** Everything about one cluster: origin, status and progress, connection, day-two actions, backups, branches, autoscaling, metrics. */
 export const ClusterView = ({ clusterId, onDeleted }: { clusterId: string; onDeleted(): void }) => {
@@ -29,7 +36,7 @@ export const ClusterView = ({ clusterId, onDeleted }: { clusterId: string; onDel
     <Flex direction="column" gap="4">
       <ParentBanner cluster={cluster} offering={offering} update={permissions.update} onChange={refresh} />
       <StatusCard cluster={cluster} operations={operations} />
-      <ConnectionCard cluster={cluster} credentials={permissions.credentials} />
+      <ConnectionCard cluster={cluster} credentials={permissions.credentials} idleSince={idleSinceOf(operations)} />
       <ActionsCard
         cluster={cluster}
         offering={offering}

@@ -44,11 +44,33 @@ function stoppedMessage(cluster: Cluster): string {
   return cluster.hibernated ? 'The cluster is hibernated; wake it to connect.' : 'The cluster has no endpoint yet.';
 }
 
+/** Scale to zero as it bears on connecting: whether the address wakes the cluster, and since when it is idle. */
+function scaleToZeroNote(cluster: Cluster, idleSince?: string): string | undefined {
+  const { enabled, idleMinutes } = cluster.scaleToZero;
+  if (cluster.idleSuspended) {
+    const since = idleSince ? `, idle since ${new Date(idleSince).toLocaleString()}` : '';
+    return `Suspended when idle${since}. The first connection to this address wakes it; the client waits the moment that takes.`;
+  }
+  if (enabled && !cluster.hibernated) {
+    return `Scale to zero is on: after ${idleMinutes} idle minutes the cluster is suspended, and the next connection to this address wakes it.`;
+  }
+  return undefined;
+}
+
 /**
  * Where to connect: host, port, database, user, a psql command and a URI. The password is revealed only on
  * request, to those allowed (orochi.cluster.credentials.read); every reveal is audited.
  */
-export const ConnectionCard = ({ cluster, credentials }: { cluster: Cluster; credentials: Allowance }) => {
+export const ConnectionCard = ({
+  cluster,
+  credentials,
+  idleSince,
+}: {
+  cluster: Cluster;
+  credentials: Allowance;
+  /** When a suspended cluster's last activity was, from its suspend operation. */
+  idleSince?: string;
+}) => {
   const orochi = useApi(orochiApiRef);
   const [revealed, setRevealed] = useState<ConnectionDetails>();
   const [error, setError] = useState<string>();
@@ -108,6 +130,11 @@ export const ConnectionCard = ({ cluster, credentials }: { cluster: Cluster; cre
           <Field label="psql" value={psql} copy />
           <Field label="URI" value={uri} copy />
           {error && <Alert status="danger" title="The password could not be revealed" description={error} />}
+          {scaleToZeroNote(cluster, idleSince) && (
+            <Text color="secondary" data-testid="scale-to-zero-note">
+              {scaleToZeroNote(cluster, idleSince)}
+            </Text>
+          )}
         </Flex>
       </TitledCard>
   );
