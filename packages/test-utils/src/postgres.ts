@@ -18,7 +18,8 @@ export interface TestPostgres {
 export const TEST_POSTGRES_ID = 'POSTGRES_15';
 export const TEST_POSTGRES_ENV = 'BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING';
 
-function binDirectory(): string {
+/** The newest PostgreSQL server binaries installed on this host. */
+export function binDirectory(): string {
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root)
     ? readdirSync(root).filter(v => existsSync(join(root, v, 'bin', 'initdb')))
@@ -30,7 +31,7 @@ function binDirectory(): string {
 }
 
 /** PostgreSQL refuses to run as root; tests running as root run it as the `postgres` user. */
-function serverIdentity(): { uid: number; gid: number } | undefined {
+export function serverIdentity(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const entry = readFileSync('/etc/passwd', 'utf8')
     .split('\n')

@@ -1,31 +1,14 @@
-import { coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  eventually,
-  exampleEntities,
-  localDriverConfig,
-  localDriverDirectory,
-  openApiCheckedUrl,
-  stopServers,
-  testDatabaseServiceFactory,
-  waitForOperation,
-} from '@orochi/test-utils';
+import { binDirectory, eventually, localDriverDirectory, stopServers, waitForOperation } from '@orochi/test-utils';
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import request from 'supertest';
-import { orochiModuleLocalDriver, orochiPlugin } from '.';
-import { spec } from './schema/openapi.generated';
+import { startLocalBackend } from './__testUtils__/localBackend';
 
 jest.setTimeout(300_000);
 
-const pgbenchBinary = () => {
-  const root = '/usr/lib/postgresql';
-  const [version] = readdirSync(root).filter(v => existsSync(join(root, v, 'bin', 'pgbench')));
-  return join(root, version, 'bin', 'pgbench');
-};
+const pgbenchBinary = () => join(binDirectory(), 'pgbench');
 
 /**
  * The autoscaler end to end with real load: pgbench (through the connection proxy) drives a 1 CU cluster's CPU over
@@ -34,39 +17,21 @@ const pgbenchBinary = () => {
  */
 describe('autoscaling under real load', () => {
   const dataDirectory = localDriverDirectory();
-  const scheduler = mockServices.scheduler();
+  let scheduler: Awaited<ReturnType<typeof startLocalBackend>>['scheduler'];
   let server: Server;
   let api: string;
   let load: ChildProcess | undefined;
 
   beforeAll(async () => {
-    const config = localDriverConfig(dataDirectory, { from: 58800, to: 58899 });
-    ({ server } = await startTestBackend({
-      features: [
-        orochiPlugin,
-        orochiModuleLocalDriver,
-        testDatabaseServiceFactory(),
-        mockServices.rootConfig.factory({
-          data: {
-            ...config,
-            orochi: {
-              ...config.orochi,
-              // A low CPU target, so that the load drives the cluster over it even when the test runs beside
-              // others on a busy machine.
-              autoscaling: {
-                cpuTarget: 0.3,
-                window: { seconds: 6 },
-                scaleUpCooldown: { seconds: 5 },
-                scaleDownCooldown: { seconds: 10 },
-              },
-            },
-          },
-        }),
-        catalogServiceMock.factory({ entities: exampleEntities() }),
-        createServiceFactory({ service: coreServices.scheduler, deps: {}, factory: () => scheduler }),
-      ],
+    ({ server, api, scheduler } = await startLocalBackend({
+      dataDirectory,
+      ports: { from: 58800, to: 58899 },
+      // A low CPU target, so that the load drives the cluster over it even when the test runs beside others on a
+      // busy machine.
+      orochi: {
+        autoscaling: { cpuTarget: 0.3, window: { seconds: 6 }, scaleUpCooldown: { seconds: 5 }, scaleDownCooldown: { seconds: 10 } },
+      },
     }));
-    api = await openApiCheckedUrl(server, '/api/orochi', spec);
   });
 
   afterAll(() => {

@@ -1,25 +1,12 @@
-import { coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { createServiceFactory } from '@backstage/backend-plugin-api';
+import { mockServices } from '@backstage/backend-test-utils';
 import { notificationService } from '@backstage/plugin-notifications-node';
-import {
-  connect,
-  eventually,
-  exampleEntities,
-  localDriverConfig,
-  localDriverDirectory,
-  openApiCheckedUrl,
-  serverPids,
-  stopServers,
-  testDatabaseServiceFactory,
-  waitForOperation,
-} from '@orochi/test-utils';
+import { connect, eventually, localDriverDirectory, serverPids, stopServers, waitForOperation } from '@orochi/test-utils';
 import { rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { Client } from 'pg';
 import request from 'supertest';
-import { orochiModuleLocalDriver, orochiPlugin } from '.';
-import { spec } from './schema/openapi.generated';
+import { startLocalBackend } from './__testUtils__/localBackend';
 
 jest.setTimeout(300_000);
 
@@ -30,26 +17,18 @@ jest.setTimeout(300_000);
 describe('backups, restores and branches through the API', () => {
   const dataDirectory = localDriverDirectory();
   const auditor = mockServices.auditor.mock();
-  const scheduler = mockServices.scheduler();
   const notifications = { send: jest.fn(async () => undefined) };
+  let scheduler: Awaited<ReturnType<typeof startLocalBackend>>['scheduler'];
   let server: Server;
   let api: string;
   const opened: Client[] = [];
 
   beforeAll(async () => {
-    ({ server } = await startTestBackend({
-      features: [
-        orochiPlugin,
-        orochiModuleLocalDriver,
-        testDatabaseServiceFactory(),
-        mockServices.rootConfig.factory({ data: localDriverConfig(dataDirectory, { from: 57000, to: 57299 }) }),
-        catalogServiceMock.factory({ entities: exampleEntities() }),
-        auditor.factory,
-        createServiceFactory({ service: coreServices.scheduler, deps: {}, factory: () => scheduler }),
-        createServiceFactory({ service: notificationService, deps: {}, factory: () => notifications }),
-      ],
+    ({ server, api, scheduler } = await startLocalBackend({
+      dataDirectory,
+      ports: { from: 57000, to: 57299 },
+      features: [auditor.factory, createServiceFactory({ service: notificationService, deps: {}, factory: () => notifications })],
     }));
-    api = await openApiCheckedUrl(server, '/api/orochi', spec);
   });
 
   afterAll(async () => {

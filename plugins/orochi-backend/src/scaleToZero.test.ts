@@ -1,23 +1,9 @@
-import { coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  connect,
-  eventually,
-  exampleEntities,
-  localDriverConfig,
-  localDriverDirectory,
-  openApiCheckedUrl,
-  stopServers,
-  testDatabaseServiceFactory,
-  waitForOperation,
-} from '@orochi/test-utils';
+import { connect, eventually, localDriverDirectory, stopServers, waitForOperation } from '@orochi/test-utils';
 import { rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { Client } from 'pg';
 import request from 'supertest';
-import { orochiModuleLocalDriver, orochiPlugin } from '.';
-import { spec } from './schema/openapi.generated';
+import { startLocalBackend } from './__testUtils__/localBackend';
 
 jest.setTimeout(300_000);
 
@@ -27,22 +13,12 @@ jest.setTimeout(300_000);
  */
 describe('scale to zero and wake on connect', () => {
   const dataDirectory = localDriverDirectory();
-  const scheduler = mockServices.scheduler();
+  let scheduler: Awaited<ReturnType<typeof startLocalBackend>>['scheduler'];
   let server: Server;
   let api: string;
 
   beforeAll(async () => {
-    ({ server } = await startTestBackend({
-      features: [
-        orochiPlugin,
-        orochiModuleLocalDriver,
-        testDatabaseServiceFactory(),
-        mockServices.rootConfig.factory({ data: localDriverConfig(dataDirectory, { from: 58700, to: 58799 }) }),
-        catalogServiceMock.factory({ entities: exampleEntities() }),
-        createServiceFactory({ service: coreServices.scheduler, deps: {}, factory: () => scheduler }),
-      ],
-    }));
-    api = await openApiCheckedUrl(server, '/api/orochi', spec);
+    ({ server, api, scheduler } = await startLocalBackend({ dataDirectory, ports: { from: 58700, to: 58799 } }));
   });
 
   afterAll(() => {

@@ -1,6 +1,6 @@
+import { binDirectory, freePort, serverIdentity } from '@orochi/test-utils';
 import { execFile } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,38 +22,9 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export function binDirectory(): string {
-  const root = '/usr/lib/postgresql';
-  const versions = existsSync(root)
-    ? readdirSync(root).filter(v => existsSync(join(root, v, 'bin', 'initdb')))
-    : [];
-  if (!versions.length) throw new Error('These tests need PostgreSQL server binaries: apt-get install postgresql');
-  return join(root, versions.sort((a, b) => Number(b) - Number(a))[0], 'bin');
-}
-
-/** PostgreSQL refuses to run as root; tests running as root run it as the `postgres` user. */
-function serverIdentity(): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const entry = readFileSync('/etc/passwd', 'utf8')
-    .split('\n')
-    .map(line => line.split(':'))
-    .find(fields => fields[0] === 'postgres');
-  if (!entry) throw new Error('Running as root needs a "postgres" user to run PostgreSQL as');
-  return { uid: Number(entry[2]), gid: Number(entry[3]) };
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 /** Starts a server in a temporary directory; the directory is removed again if starting fails. */
+export { binDirectory, freePort };
+
 export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
   const bin = binDirectory();
   const identity = serverIdentity();

@@ -2,10 +2,9 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import { Flex, Grid, Text } from '@backstage/ui';
 import { TitledCard } from './TitledCard';
 import { AutoscalingDecision, MetricsPoint } from '@orochi/backstage-plugin-orochi-common';
-import { useEffect, useState } from 'react';
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { orochiApiRef } from '../../api';
-import { describeApiError } from '@orochi/backstage-plugin-orochi-common';
+import { usePolled } from '../../hooks/usePolled';
 
 const REFRESH_MS = 15_000;
 const MIB = 2 ** 20;
@@ -39,23 +38,10 @@ const MARKER_COLORS: Record<AutoscalingDecision['action'], string> = {
  */
 export const MetricsCard = ({ clusterId, decisions = [] }: { clusterId: string; decisions?: AutoscalingDecision[] }) => {
   const orochi = useApi(orochiApiRef);
-  const [points, setPoints] = useState<MetricsPoint[]>();
-  const [error, setError] = useState<string>();
-
-  useEffect(() => {
-    let cancelled = false;
-    const load = () =>
-      orochi.getMetrics(clusterId, { minutes: 60 }).then(
-        metrics => !cancelled && (setPoints(metrics.points), setError(undefined)),
-        e => !cancelled && setError(describeApiError(e)),
-      );
-    load();
-    const timer = setInterval(load, REFRESH_MS);
-    return () => {
-      cancelled = true;
-      clearInterval(timer);
-    };
-  }, [orochi, clusterId]);
+  const { value: points, error } = usePolled(async () => (await orochi.getMetrics(clusterId, { minutes: 60 })).points, REFRESH_MS, [
+    orochi,
+    clusterId,
+  ]);
 
   const latest = points?.[points.length - 1];
   const data = points?.map(point => ({ ...point, time: Date.parse(point.at) }));
