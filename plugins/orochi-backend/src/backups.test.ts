@@ -98,8 +98,15 @@ describe('backups, restores and branches through the API', () => {
     expect(await rows(source.client)).toEqual(['A', 'B']);
 
     // A branch now is writable and diverges from its parent.
-    const branchChange = await call().post(`/clusters/${source.id}/branches`).send({ name: 'pitr-db-pr-7', ttlHours: 1 });
+    const branchRequest = () =>
+      call().post(`/clusters/${source.id}/branches`).set('Idempotency-Key', 'ci-run-7').send({ name: 'pitr-db-pr-7', ttlHours: 1 });
+    const branchChange = await branchRequest();
     expect(branchChange.body.cluster).toMatchObject({ parent: { kind: 'branch', clusterId: source.id } });
+    // A retried request (a CI job run again, say) answers the branch the first one made.
+    const retried = await branchRequest();
+    expect(retried.status).toBe(202);
+    expect(retried.body.operation.id).toBe(branchChange.body.operation.id);
+    expect(retried.body.cluster.id).toBe(branchChange.body.cluster.id);
     const branch = await readyAndConnected(branchChange);
     await branch.client.query(`INSERT INTO notes (note) VALUES ('on the branch')`);
     await source.client.query(`INSERT INTO notes (note) VALUES ('on the parent')`);

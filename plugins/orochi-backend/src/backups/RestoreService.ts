@@ -25,6 +25,7 @@ import { ClusterOperations } from '../operations/ClusterOperations';
 import { admitNewCluster } from '../service/admitNewCluster';
 import { ClusterAccess } from '../service/ClusterAccess';
 import { ClusterAuthorizer } from '../service/ClusterAuthorizer';
+import { IdempotentRequests } from '../service/IdempotentRequests';
 import { planQuotaGuard } from '../service/planQuota';
 import { copySpec } from './copySpec';
 import { DriverReads } from './DriverReads';
@@ -46,6 +47,7 @@ export class RestoreService {
   readonly #offering: Offering;
   readonly #driverName: string;
   readonly #branchSchema: ReturnType<typeof branchRequestSchema>;
+  readonly #idempotent: IdempotentRequests;
 
   constructor(options: {
     store: OrochiStore;
@@ -69,16 +71,20 @@ export class RestoreService {
     this.#offering = options.offering;
     this.#driverName = options.driverName;
     this.#branchSchema = branchRequestSchema(options.offering.branches.maxTtlHours);
+    this.#idempotent = new IdempotentRequests({ store: options.store, access: options.access });
   }
 
   /** A new cluster from the source's backups: at a time, a backup, or (by default) its latest state. */
-  async restore(credentials: BackstageCredentials, sourceId: string, body: unknown): Promise<ClusterChange> {
+  async restore(credentials: BackstageCredentials, sourceId: string, body: unknown, idempotencyKey?: string): Promise<ClusterChange> {
+    const key = this.#idempotent.scope(credentials, idempotencyKey);
+    const earlier = await this.#idempotent.earlier(credentials, key);
+    if (earlier) return earlier;
     const source = await this.#access.findReadable(credentials, sourceId);
     const request = parseRequest(restoreRequestSchema, body);
     const target = restoreTargetOf(request, { type: 'latest' });
     await this.#mayCopy(credentials, source);
     await this.#checkLiveTarget(source, target);
-    return this.#copy(credentials, source, request, target, 'restore');
+    return this.#copy(credentials, source, request, target, { kind: 'restore', idempotencyKey: key });
   }
 
   /** Deleted clusters whose backups are kept, for those who may restore them. */
@@ -95,18 +101,29 @@ export class RestoreService {
   }
 
   /** A new cluster from a deleted cluster's kept backups: at a time, a backup, or the end of its archive. */
-  async restoreDeleted(credentials: BackstageCredentials, deletedId: string, body: unknown): Promise<ClusterChange> {
+  async restoreDeleted(
+    credentials: BackstageCredentials,
+    deletedId: string,
+    body: unknown,
+    idempotencyKey?: string,
+  ): Promise<ClusterChange> {
     await this.#authorizer.authorizeBasic(deletedClusterRestorePermission, credentials, 'deleted clusters are restored by platform admins');
+    const key = this.#idempotent.scope(credentials, idempotencyKey);
+    const earlier = await this.#idempotent.earlier(credentials, key);
+    if (earlier) return earlier;
     const deleted = await this.#deleted.get(deletedId);
     if (!deleted) throw new NotFoundError(`No deleted cluster ${deletedId} has its backups kept`);
     const request = parseRequest(restoreRequestSchema, body);
     const target = restoreTargetOf(request, { type: 'latest' });
     await this.#checkReachable(deleted.cluster, target);
-    return this.#copy(credentials, deleted.cluster, request, target, 'restore');
+    return this.#copy(credentials, deleted.cluster, request, target, { kind: 'restore', idempotencyKey: key });
   }
 
   /** A branch: a copy of the parent now or at a time, deleted when its time to live ends. */
-  async branch(credentials: BackstageCredentials, parentId: string, body: unknown): Promise<ClusterChange> {
+  async branch(credentials: BackstageCredentials, parentId: string, body: unknown, idempotencyKey?: string): Promise<ClusterChange> {
+    const key = this.#idempotent.scope(credentials, idempotencyKey);
+    const earlier = await this.#idempotent.earlier(credentials, key);
+    if (earlier) return earlier;
     const parent = await this.#access.findReadable(credentials, parentId);
     const request = parseRequest(this.#branchSchema, body);
     const target = restoreTargetOf(request, { type: 'now' });
@@ -114,7 +131,7 @@ export class RestoreService {
     const expiresAt = new Date(Date.now() + ttlHours * 3_600_000).toISOString();
     await this.#mayCopy(credentials, parent);
     await this.#checkLiveTarget(parent, target);
-    return this.#copy(credentials, parent, request, target, 'branch', expiresAt);
+    return this.#copy(credentials, parent, request, target, { kind: 'branch', expiresAt, idempotencyKey: key });
   }
 
   /** The parent's branches the caller may read, soonest to expire first. */
@@ -131,9 +148,9 @@ export class RestoreService {
     source: Cluster,
     request: { name: string; owner?: string; size?: string },
     target: RestoreTarget,
-    kind: ClusterParent['kind'],
-    expiresAt?: string,
+    copy: { kind: ClusterParent['kind']; expiresAt?: string; idempotencyKey?: string },
   ): Promise<ClusterChange> {
+    const { kind, expiresAt, idempotencyKey } = copy;
     const owner = this.#access.normalizeRef(request.owner ?? source.owner, 'group', 'owner');
     const spec = copySpec(
       source,
@@ -157,7 +174,7 @@ export class RestoreService {
         user: APP_DATABASE.user,
         createdBy: requestedBy,
       },
-      { requestedBy },
+      { requestedBy, idempotencyKey },
       planQuotaGuard(this.#offering, spec),
       { type: 'restore', parameters: { sourceClusterId: source.id, target } },
     );

@@ -701,7 +701,7 @@ export const spec = {
     "/clusters/{clusterId}/restore": {
       "post": {
         "operationId": "RestoreCluster",
-        "description": "Restores the cluster into a new cluster, at a moment of its recovery window, a backup, or its latest state (orochi.cluster.read and, since the copy holds its data, orochi.cluster.credentials.read on the source; orochi.cluster.create for the new cluster’s owner). A time outside the recovery window is a 400 that states the window. The source keeps running; restoring in place is not offered yet.",
+        "description": "Restores the cluster into a new cluster, at a moment of its recovery window, a backup, or its latest state (orochi.cluster.read and, since the copy holds its data, orochi.cluster.credentials.read on the source; orochi.cluster.create for the new cluster’s owner). A time outside the recovery window is a 400 that states the window. The source keeps running; restoring in place is not offered yet. An Idempotency-Key header makes retries safe.",
         "parameters": [
           {
             "name": "clusterId",
@@ -709,6 +709,14 @@ export const spec = {
             "required": true,
             "schema": {
               "type": "string"
+            }
+          },
+          {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
             }
           }
         ],
@@ -749,7 +757,7 @@ export const spec = {
     "/clusters/{clusterId}/branches": {
       "post": {
         "operationId": "CreateBranch",
-        "description": "Creates a branch: a copy of the cluster now or at a moment of its recovery window that is deleted when its time to live ends (as a restore: read and credentials on the parent, create for the branch’s owner). Change its expiry or detach it with PATCH /clusters/{clusterId}; a cluster with branches cannot be deleted.",
+        "description": "Creates a branch: a copy of the cluster now or at a moment of its recovery window that is deleted when its time to live ends (as a restore: read and credentials on the parent, create for the branch’s owner). Change its expiry or detach it with PATCH /clusters/{clusterId}; a cluster with branches cannot be deleted. An Idempotency-Key header makes retries safe: a repeated key answers the branch the first request made.",
         "parameters": [
           {
             "name": "clusterId",
@@ -757,6 +765,14 @@ export const spec = {
             "required": true,
             "schema": {
               "type": "string"
+            }
+          },
+          {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
             }
           }
         ],
@@ -935,6 +951,14 @@ export const spec = {
             "required": true,
             "schema": {
               "type": "string"
+            }
+          },
+          {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
             }
           }
         ],

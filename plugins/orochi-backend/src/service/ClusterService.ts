@@ -24,9 +24,10 @@ import {
   updateClusterRequestSchema,
 } from '@orochi/backstage-plugin-orochi-common';
 import { ClusterDriver } from '@orochi/backstage-plugin-orochi-node';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { MetricsStore } from '../database/MetricsStore';
-import { OperationRecord, OrochiStore } from '../database/OrochiStore';
+import { OrochiStore } from '../database/OrochiStore';
+import { IdempotentRequests } from './IdempotentRequests';
 import { toDriverCluster } from '../engine/driverCluster';
 import { parseRequest } from './parseRequest';
 import { ClusterOperations } from '../operations/ClusterOperations';
@@ -40,7 +41,6 @@ const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 1000;
 /** Beyond what PostgreSQL's OFFSET takes comfortably, and far beyond any real page. */
 const MAX_OFFSET = 1_000_000_000;
-const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
 
 /** Everything the REST API does, with validation, authorization and quotas; the router only translates HTTP. */
 export class ClusterService {
@@ -53,6 +53,7 @@ export class ClusterService {
   readonly #operations: ClusterOperations;
   readonly #access: ClusterAccess;
   readonly #logger: LoggerService;
+  readonly #idempotent: IdempotentRequests;
   readonly #createSchema: ReturnType<typeof createClusterRequestSchema>;
   readonly #updateSchema: ReturnType<typeof updateClusterRequestSchema>;
 
@@ -75,6 +76,7 @@ export class ClusterService {
     this.#authorizer = options.authorizer;
     this.#operations = options.operations;
     this.#access = options.access;
+    this.#idempotent = new IdempotentRequests({ store: options.store, access: options.access });
     this.#logger = options.logger;
     this.#createSchema = createClusterRequestSchema(options.offering);
     this.#updateSchema = updateClusterRequestSchema(options.offering);
@@ -109,11 +111,9 @@ export class ClusterService {
 
   async create(credentials: BackstageCredentials, body: unknown, idempotencyKey?: string): Promise<ClusterChange> {
     const requestedBy = this.#access.principal(credentials);
-    const scopedKey = idempotencyKey === undefined ? undefined : scopeIdempotencyKey(requestedBy, idempotencyKey);
-    if (scopedKey) {
-      const earlier = await this.#store.findOperationByIdempotencyKey(scopedKey);
-      if (earlier) return this.#replay(credentials, earlier);
-    }
+    const scopedKey = this.#idempotent.scope(credentials, idempotencyKey);
+    const earlier = await this.#idempotent.earlier(credentials, scopedKey);
+    if (earlier) return earlier;
     const request = parseRequest(this.#createSchema, body);
     const cu = computeUnitsOf(this.#offering, request.size);
     const spec: ClusterSpec = {
@@ -266,29 +266,12 @@ export class ClusterService {
     }
     return { ...secret, uri: connectionUri(secret) };
   }
-
-  async #replay(credentials: BackstageCredentials, operation: OperationRecord): Promise<ClusterChange> {
-    const { clusterOwner: _owner, ...rest } = operation;
-    const cluster = await this.#access.findReadable(credentials, operation.clusterId);
-    return { cluster, operation: rest as Operation };
-  }
 }
 
 /** The cluster's spec as a user's hibernate or wake leaves it: no longer suspended by scale to zero. */
 function byUser(cluster: Cluster): ClusterSpec {
   const { idleSuspended: _byIdle, ...spec } = clusterSpecOf(cluster);
   return spec;
-}
-
-/**
- * Keys are scoped to who sent them, so two callers' keys never collide, and stored as a digest, so a key of
- * any allowed length fits the column.
- */
-function scopeIdempotencyKey(requestedBy: string, key: string): string {
-  if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x20-\x7e]+$/.test(key)) {
-    throw new InputError(`Idempotency-Key: must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters`);
-  }
-  return `sha256:${createHash('sha256').update(`${requestedBy}\n${key}`).digest('hex')}`;
 }
 
 /** The spec fields a branch's update changes: a new expiry within the maximum, or detaching it from its parent. */

@@ -155,13 +155,13 @@ export async function createRouter(options: {
   router.post(
     '/clusters/:clusterId/restore',
     change('cluster-restore', 'medium', async req =>
-      restores.restore(await credentials(req), req.params.clusterId, req.body),
+      restores.restore(await credentials(req), req.params.clusterId, req.body, req.header('Idempotency-Key')),
     ),
   );
   router.post(
     '/clusters/:clusterId/branches',
     change('cluster-branch-create', 'medium', async req =>
-      restores.branch(await credentials(req), req.params.clusterId, req.body),
+      restores.branch(await credentials(req), req.params.clusterId, req.body, req.header('Idempotency-Key')),
     ),
   );
   router.get('/clusters/:clusterId/branches', async (req, res) => {
@@ -187,7 +187,7 @@ export async function createRouter(options: {
   router.post(
     '/deleted-clusters/:clusterId/restore',
     change('cluster-restore-deleted', 'high', async req =>
-      restores.restoreDeleted(await credentials(req), req.params.clusterId, req.body),
+      restores.restoreDeleted(await credentials(req), req.params.clusterId, req.body, req.header('Idempotency-Key')),
     ),
   );
 

@@ -76,6 +76,8 @@ export const apiComponents = {
 } as const;
 
 const wholeNumber = z.string().regex(/^[0-9]+$/);
+/** Makes a retried request that creates a cluster safe: a repeated key answers what the first one created. */
+const idempotencyHeader = z.object({ 'Idempotency-Key': z.string().max(200).optional() });
 const change = (description: string) => ({ status: 202 as const, body: clusterChangeSchema, description });
 
 export const apiRoutes: ApiRoute[] = [
@@ -116,7 +118,7 @@ export const apiRoutes: ApiRoute[] = [
       'Creates a cluster (orochi.cluster.create). Only name and owner are required; the rest defaults from GET ' +
       '/config. Send an Idempotency-Key header to make retries safe: a repeated key answers with the cluster and ' +
       'operation it created the first time.',
-    headers: z.object({ 'Idempotency-Key': z.string().max(200).optional() }),
+    headers: idempotencyHeader,
     body: createClusterRequestShape,
     response: change('The cluster, provisioning, and its create operation.'),
   },
@@ -220,7 +222,8 @@ export const apiRoutes: ApiRoute[] = [
       '(orochi.cluster.read and, since the copy holds its data, orochi.cluster.credentials.read on the source; ' +
       'orochi.cluster.create for the new cluster’s owner). A time outside the recovery window is a 400 that states ' +
       'the window. The source keeps ' +
-      'running; restoring in place is not offered yet.',
+      'running; restoring in place is not offered yet. An Idempotency-Key header makes retries safe.',
+    headers: idempotencyHeader,
     body: restoreRequestSchema,
     response: change('The new cluster, restoring, and its restore operation.'),
   },
@@ -231,7 +234,9 @@ export const apiRoutes: ApiRoute[] = [
     description:
       'Creates a branch: a copy of the cluster now or at a moment of its recovery window that is deleted when ' +
       'its time to live ends (as a restore: read and credentials on the parent, create for the branch’s owner). ' +
-      'Change its expiry or detach it with PATCH /clusters/{clusterId}; a cluster with branches cannot be deleted.',
+      'Change its expiry or detach it with PATCH /clusters/{clusterId}; a cluster with branches cannot be deleted. ' +
+      'An Idempotency-Key header makes retries safe: a repeated key answers the branch the first request made.',
+    headers: idempotencyHeader,
     body: branchRequestShape,
     response: change('The branch, restoring, and its restore operation.'),
   },
@@ -274,6 +279,7 @@ export const apiRoutes: ApiRoute[] = [
       'Restores a deleted cluster from its kept backups into a new cluster, at a moment of its recovery window, a ' +
       'backup, or its latest archived state (orochi.deletedClusters.restore: platform admins; ' +
       'orochi.cluster.create for the new cluster’s owner). The new cluster may take the deleted one’s name.',
+    headers: idempotencyHeader,
     body: restoreRequestSchema,
     response: change('The new cluster, restoring, and its restore operation.'),
   },
