@@ -42,9 +42,8 @@ describe('autoscaling under real load', () => {
 
   const call = () => request(api);
 
-  /** One round: a sample (after a pause, as the sampler would take them), then the autoscaler. */
+  /** One round: a sample, then the autoscaler; callers poll it until the decision they wait for. */
   async function round(id: string) {
-    await new Promise(resolve => setTimeout(resolve, 1000));
     await scheduler.triggerTask('orochi-metrics');
     await scheduler.triggerTask('orochi-autoscaler');
     return (await call().get(`/clusters/${id}/autoscaling/decisions?minutes=10`)).body.items;

@@ -46,8 +46,6 @@ describe('scale to zero and wake on connect', () => {
     const suspension = await eventually(
       'the idle job to suspend the cluster',
       async () => {
-        // A sample a second or so, as the sampler would take them.
-        await new Promise(resolve => setTimeout(resolve, 1000));
         await scheduler.triggerTask('orochi-metrics');
         await scheduler.triggerTask('orochi-suspend-idle');
         const { body } = await call().get(`/clusters/${id}/operations`);
