@@ -1,6 +1,7 @@
 import { createServer, Server, Socket } from 'node:net';
 import { ProxySession, SessionHost } from './ProxySession';
 import { KEEPALIVE_DELAY_MS } from './sockets';
+import { TlsTermination } from './tlsTermination';
 import type { PostgresProxyOptions, ProxyConnectionInfo, ProxyListenerStats, ProxyLogger, ProxyTarget } from './types';
 
 const DEFAULT_RESOLVE_TIMEOUT_MS = 30_000;
@@ -13,6 +14,7 @@ export class ProxyListener implements SessionHost {
   readonly connectTimeoutMs: number;
   readonly logger: ProxyLogger;
   readonly startup?: PostgresProxyOptions['startup'];
+  readonly tls?: TlsTermination;
   readonly #options: PostgresProxyOptions;
   readonly #server: Server;
   /** Client and server sockets alike, so that closing the listener ends every session. */
@@ -35,6 +37,7 @@ export class ProxyListener implements SessionHost {
     this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.logger = options.logger ?? SILENT;
     this.startup = options.startup;
+    this.tls = options.startup?.tls ? new TlsTermination(options.startup.tls) : undefined;
     // Nagle's algorithm would delay the small packets of the protocol's request-reply exchanges.
     this.#server = createServer({ noDelay: true, keepAlive: true, keepAliveInitialDelay: KEEPALIVE_DELAY_MS });
     this.#server.on('connection', socket => {

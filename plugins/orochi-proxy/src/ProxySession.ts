@@ -1,8 +1,9 @@
 import type { Socket } from 'node:net';
-import { DECLINE_ENCRYPTION, encodeErrorResponse, startupParameters } from './protocol';
+import { ACCEPT_SSL, DECLINE_ENCRYPTION, encodeErrorResponse, encodeStartupMessage, startupParameters } from './protocol';
 import { ProxyRefusal } from './ProxyRefusal';
 import { connectTarget, endWith, relay, RelayCounters } from './sockets';
 import { ClientGone, StartupPacket, StartupReader } from './StartupReader';
+import type { TlsTermination } from './tlsTermination';
 import type { PostgresProxyOptions, ProxyConnectionInfo, ProxyLogger, ProxyTarget } from './types';
 
 /** PostgreSQL's authentication_timeout default: how long a client may take to send its startup packet. */
@@ -15,6 +16,8 @@ export interface SessionHost extends RelayCounters {
   readonly connectTimeoutMs: number;
   readonly logger: ProxyLogger;
   readonly startup?: PostgresProxyOptions['startup'];
+  /** With `startup.tls`: the proxy's side of client TLS. */
+  readonly tls?: TlsTermination;
   resolve(info: ProxyConnectionInfo, signal: AbortSignal): Promise<ProxyTarget>;
   /** The socket is destroyed when the listener closes. */
   track(socket: Socket): void;
@@ -31,11 +34,18 @@ export interface SessionHost extends RelayCounters {
  * perhaps woken), then relays bytes both ways untouched, or answers with an ErrorResponse.
  */
 export class ProxySession {
-  readonly #reader: StartupReader;
+  /** The client's socket, or its TLS session once the proxy terminated TLS. */
+  #client: Socket;
+  #reader: StartupReader;
+  /** The TLS server name (SNI) the client asked for, when the proxy terminated its TLS. */
+  #serverName?: string;
+  /** The packet read last, until the proxy replied to it: what a refusal must answer first. */
+  #unanswered?: StartupPacket;
   /** Aborted when the client leaves, so a resolver can stop waking for nobody. */
   readonly #abort = new AbortController();
 
-  constructor(private readonly client: Socket, private readonly host: SessionHost) {
+  constructor(client: Socket, private readonly host: SessionHost) {
+    this.#client = client;
     this.#reader = new StartupReader(client, STARTUP_TIMEOUT_MS, () => host.clientBytes());
     host.track(client);
     // Resets and writes to a closed peer are normal ends of a session; 'close' follows.
@@ -44,41 +54,77 @@ export class ProxySession {
   }
 
   async run(): Promise<void> {
-    let first: StartupPacket | undefined;
-    let connected: { target: ProxyTarget; server: Socket };
+    let connected: { target: ProxyTarget; server: Socket; first: Buffer };
     try {
-      first = await this.#reader.next();
+      let first = await this.#next();
       if (first.kind === 'gssenc') {
         // Like Neon and Xata: no GSSAPI encryption, so the client goes on with SSLRequest or startup.
-        this.client.write(DECLINE_ENCRYPTION);
-        first = await this.#reader.next();
+        this.#answer(DECLINE_ENCRYPTION);
+        first = await this.#next();
         if (first.kind === 'gssenc') throw new ProxyRefusal('GSSENCRequest sent twice', '08P01');
       }
+      if (this.host.startup) first = await this.#secure(first);
       if (first.kind === 'cancel') {
         await this.#forwardCancel(first.bytes);
         return;
       }
-      if (this.host.startup) {
-        // The server has no TLS: say so for it, and look at the StartupMessage that follows.
-        if (first.kind === 'ssl') {
-          this.client.write(DECLINE_ENCRYPTION);
-          first = await this.#reader.next();
-        }
-        checkStartup(first, this.host.startup);
-      }
+      const parameters = this.host.startup ? checkStartup(first, this.host.startup) : undefined;
       this.#reader.hold();
-      const target = await this.#resolve();
-      connected = { target, server: await connectTarget(target, this.host.connectTimeoutMs) };
+      const target = await this.#resolve(parameters);
+      const bytes = target.startupParameters ? encodeStartupMessage(first.bytes, target.startupParameters) : first.bytes;
+      connected = { target, server: await connectTarget(target, this.host.connectTimeoutMs), first: bytes };
     } catch (error) {
-      await this.#refuse(error, first);
+      await this.#refuse(error);
       return;
     }
     // From here on the proxy says nothing itself: the bytes may be TLS it cannot speak into.
-    await this.#relay(connected.target, connected.server, Buffer.concat([first.bytes, this.#reader.takeRest()]));
+    await this.#relay(connected.target, connected.server, Buffer.concat([connected.first, this.#reader.takeRest()]));
   }
 
-  async #resolve(): Promise<ProxyTarget> {
-    const info = { listenPort: this.host.listenPort, remoteAddress: this.client.remoteAddress };
+  async #next(): Promise<StartupPacket> {
+    this.#unanswered = await this.#reader.next();
+    return this.#unanswered;
+  }
+
+  /** Replies to the packet read last (an encryption request) with one byte. */
+  #answer(byte: Buffer): void {
+    this.#client.write(byte);
+    this.#unanswered = undefined;
+  }
+
+  /**
+   * Where the proxy reads the StartupMessage itself: it terminates the client's TLS when it has a certificate
+   * (then reads on inside TLS) and declines it otherwise. Answers the first packet after that.
+   */
+  async #secure(first: StartupPacket): Promise<StartupPacket> {
+    const tls = this.host.tls;
+    if (first.kind === 'ssl' && !tls) {
+      // The server has no TLS: say so for it, and look at the StartupMessage that follows.
+      this.#answer(DECLINE_ENCRYPTION);
+      return this.#next();
+    }
+    if ((first.kind !== 'ssl' && first.kind !== 'tls') || !tls) return first;
+    if (first.kind === 'ssl') this.#answer(ACCEPT_SSL);
+    const held = first.kind === 'tls' ? Buffer.concat([first.bytes, this.#reader.takeRest()]) : this.#reader.takeRest();
+    this.#unanswered = undefined;
+    const secure = await tls.accept(this.#client, held, STARTUP_TIMEOUT_MS);
+    this.host.track(secure);
+    secure.on('error', () => undefined);
+    this.#client = secure;
+    this.#serverName = typeof secure.servername === 'string' ? secure.servername : undefined;
+    this.#reader = new StartupReader(secure, STARTUP_TIMEOUT_MS, () => this.host.clientBytes());
+    const next = await this.#next();
+    if (next.kind !== 'startup' && next.kind !== 'cancel') throw new ProxyRefusal(`unexpected ${next.kind} packet inside TLS`, '08P01');
+    return next;
+  }
+
+  async #resolve(startupParameters: Record<string, string> | undefined): Promise<ProxyTarget> {
+    const info: ProxyConnectionInfo = {
+      listenPort: this.host.listenPort,
+      remoteAddress: this.#client.remoteAddress,
+      ...(this.#serverName ? { serverName: this.#serverName } : {}),
+      ...(startupParameters ? { startupParameters } : {}),
+    };
     let timer: NodeJS.Timeout | undefined;
     const stopped = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -90,7 +136,7 @@ export class ProxySession {
     });
     try {
       const target = await Promise.race([this.host.resolve(info, this.#abort.signal), stopped]);
-      if (this.client.destroyed) throw new ClientGone('the client left while its server was resolved');
+      if (this.#client.destroyed) throw new ClientGone('the client left while its server was resolved');
       return target;
     } finally {
       clearTimeout(timer);
@@ -100,14 +146,14 @@ export class ProxySession {
   async #relay(target: ProxyTarget, server: Socket, held: Buffer): Promise<void> {
     this.host.track(server);
     server.on('error', () => undefined);
-    if (this.client.destroyed) {
+    if (this.#client.destroyed) {
       // The client left (or its listener closed) while the proxy was connecting.
       server.destroy();
       return;
     }
     this.host.sessionOpened(target);
     try {
-      await relay(this.client, server, held, this.host);
+      await relay(this.#client, server, held, this.host);
     } finally {
       this.host.sessionClosed();
     }
@@ -125,32 +171,32 @@ export class ProxySession {
       await new Promise(resolve => server.once('close', resolve));
     }
     // The protocol has no reply to a CancelRequest, not even an error.
-    endWith(this.client);
+    endWith(this.#client);
   }
 
-  async #refuse(error: unknown, first: StartupPacket | undefined): Promise<void> {
-    if (error instanceof ClientGone || this.client.destroyed) {
-      this.client.destroy();
+  async #refuse(error: unknown): Promise<void> {
+    if (error instanceof ClientGone || this.#client.destroyed) {
+      this.#client.destroy();
       return;
     }
     const refusal = this.#asRefusal(error);
     this.host.refused();
-    if (first?.kind === 'tls') {
-      // Nothing plaintext can be said inside a TLS handshake; terminating TLS is left to a later mode.
-      this.client.destroy();
+    if (this.#unanswered?.kind === 'tls') {
+      // Nothing plaintext can be said inside a TLS handshake the proxy does not terminate.
+      this.#client.destroy();
       return;
     }
-    if (first?.kind === 'ssl') {
+    if (this.#unanswered?.kind === 'ssl') {
       // libpq ignores the text of an ErrorResponse sent in reply to SSLRequest (CVE-2024-10977),
       // so decline SSL and answer the StartupMessage that follows instead.
-      this.client.write(DECLINE_ENCRYPTION);
+      this.#answer(DECLINE_ENCRYPTION);
       const next = await this.#reader.next().catch((e: unknown) => e);
       if (next instanceof ClientGone) {
-        this.client.destroy();
+        this.#client.destroy();
         return;
       }
     }
-    endWith(this.client, encodeErrorResponse(refusal));
+    endWith(this.#client, encodeErrorResponse(refusal));
   }
 
   #asRefusal(error: unknown): ProxyRefusal {
@@ -165,8 +211,10 @@ export class ProxySession {
 }
 
 /** Refuses what the startup policy does not accept: TLS, anything but a StartupMessage, parameters it rejects. */
-function checkStartup(packet: StartupPacket, policy: NonNullable<PostgresProxyOptions['startup']>) {
+function checkStartup(packet: StartupPacket, policy: NonNullable<PostgresProxyOptions['startup']>): Record<string, string> {
   if (packet.kind === 'tls') throw new ProxyRefusal('this server does not offer TLS', '08P01');
   if (packet.kind !== 'startup') throw new ProxyRefusal(`unexpected ${packet.kind} packet instead of a StartupMessage`, '08P01');
-  policy.check(startupParameters(packet.bytes));
+  const parameters = startupParameters(packet.bytes);
+  policy.check?.(parameters);
+  return parameters;
 }

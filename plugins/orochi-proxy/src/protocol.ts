@@ -23,6 +23,8 @@ export type StartupFrame =
 
 /** The single byte that declines SSLRequest or GSSENCRequest; the client goes on in plaintext. */
 export const DECLINE_ENCRYPTION = Buffer.from('N');
+/** The single byte that accepts SSLRequest; the client's TLS handshake follows. */
+export const ACCEPT_SSL = Buffer.from('S');
 
 /**
  * Frames the packet at the start of `buffer`: Int32 length (counting itself), Int32 code, body.
@@ -65,6 +67,18 @@ export function startupParameters(packet: Buffer): Record<string, string> {
   const parameters: Record<string, string> = {};
   for (let i = 0; i + 1 < fields.length; i += 2) parameters[fields[i]] = fields[i + 1];
   return parameters;
+}
+
+/** A StartupMessage with the same protocol version as `packet` and these parameters instead of its own. */
+export function encodeStartupMessage(packet: Buffer, parameters: Record<string, string>): Buffer {
+  const body = Buffer.concat([
+    ...Object.entries(parameters).map(([name, value]) => Buffer.from(`${name}\0${value}\0`, 'utf8')),
+    Buffer.from([0]),
+  ]);
+  const header = Buffer.alloc(8);
+  header.writeUInt32BE(body.length + 8, 0);
+  packet.copy(header, 4, 4, 8);
+  return Buffer.concat([header, body]);
 }
 
 export interface ErrorFields {

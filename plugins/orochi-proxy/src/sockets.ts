@@ -9,9 +9,10 @@ const LINGER_MS = 5_000;
 
 /** Connects to the server; failures become a {@link ProxyRefusal} (57P03) that names only the error code. */
 export function connectTarget(target: ProxyTarget, timeoutMs: number): Promise<Socket> {
+  const { startupParameters: _forTheServer, ...address } = target;
   return new Promise((resolve, reject) => {
     const socket = connect({
-      ...target,
+      ...address,
       noDelay: true,
       keepAlive: true,
       keepAliveInitialDelay: KEEPALIVE_DELAY_MS,

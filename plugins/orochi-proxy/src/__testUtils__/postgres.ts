@@ -1,9 +1,10 @@
 import { binDirectory, freePort, serverIdentity } from '@orochi/test-utils';
 import { execFile } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { selfSignedCertificate } from './certificates';
 
 const exec = promisify(execFile);
 
@@ -57,7 +58,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
       '-c max_connections=200',
       '-c password_encryption=scram-sha-256',
     ];
-    if (options.ssl) settings.push(...(await selfSignedCertificate(directory, own)));
+    if (options.ssl) settings.push(...(await serverCertificate(directory, own)));
     const port = await freePort();
     await exec(
       join(bin, 'pg_ctl'),
@@ -71,15 +72,8 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
   }
 }
 
-async function selfSignedCertificate(directory: string, own: (file: string) => void): Promise<string[]> {
-  const key = join(directory, 'server.key');
-  const certificate = join(directory, 'server.crt');
-  await exec('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1',
-    '-keyout', key, '-out', certificate,
-  ]);
-  // PostgreSQL refuses a key file that others can read.
-  chmodSync(key, 0o600);
+async function serverCertificate(directory: string, own: (file: string) => void): Promise<string[]> {
+  const { key, certificate } = await selfSignedCertificate(directory, ['localhost']);
   own(key);
   own(certificate);
   return ['-c ssl=on', `-c ssl_cert_file=${certificate}`, `-c ssl_key_file=${key}`];
