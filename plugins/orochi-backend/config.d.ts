@@ -142,6 +142,11 @@ export interface Config {
     scaleToZero?: {
       /** How often idle clusters are looked for; default every minute, once across replicas. */
       schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /**
+       * How long a connection proxy's wake-on-connect request waits for a suspended cluster to accept connections
+       * before it answers 503; default `{ seconds: 30 }`.
+       */
+      wakeTimeout?: HumanDuration | string;
     };
     branches?: {
       /** A branch's time to live when the request names none, in hours; default 24. */

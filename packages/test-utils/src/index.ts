@@ -7,3 +7,4 @@ export { createDevBackend, eventually } from './devBackend';
 export { openApiCheckedUrl } from './openApiChecked';
 export type { DevBackend } from './devBackend';
 export { clusterRecord, clusterSpec } from '@orochi/backstage-plugin-orochi-common/testUtils';
+export { selfSignedCertificate } from './certificates';

@@ -59,7 +59,11 @@ export interface OrochiConfig {
     /** Decisions are kept this long. */
     decisionRetentionMs: number;
   };
-  scaleToZero: { schedule: SchedulerServiceTaskScheduleDefinition };
+  scaleToZero: {
+    schedule: SchedulerServiceTaskScheduleDefinition;
+    /** How long a wake-on-connect request waits for the cluster to accept connections. */
+    wakeTimeoutMs: number;
+  };
   local: LocalDriverConfig;
 }
 
@@ -243,6 +247,7 @@ export function readOrochiConfig(root: Config): OrochiConfig {
         timeout: { minutes: 5 },
         scope: 'global',
       }),
+      wakeTimeoutMs: duration('scaleToZero.wakeTimeout', { seconds: 30 }),
     },
     local: {
       dataDirectory: resolve(

@@ -36,6 +36,7 @@ import { AutoscalingService } from './autoscaling/AutoscalingService';
 import { scheduleAutoscaling } from './jobs/autoscale';
 import { scheduleSuspendIdle } from './jobs/suspendIdle';
 import { WakeOnConnect } from './scaleToZero/WakeOnConnect';
+import { WakeOnConnectService } from './scaleToZero/WakeOnConnectService';
 import { notifyOwners } from './service/notifyOwners';
 import { withChangeEvents } from './database/PublishingOrochiStore';
 import { MetricsSampler } from './engine/MetricsSampler';
@@ -191,6 +192,12 @@ export const orochiPlugin = createBackendPlugin({
             backups,
             restores,
             autoscaling,
+            wakeOnConnect: new WakeOnConnectService({
+              store,
+              authorizer,
+              wakeOnConnect,
+              timeoutMs: config.scaleToZero.wakeTimeoutMs,
+            }),
             orphans,
             authorizer,
             httpAuth: deps.httpAuth,

@@ -73,6 +73,16 @@ export const deletedClusterRestorePermission = createPermission({
   attributes: { action: 'create' },
 });
 
+/**
+ * Wake a cluster suspended when idle because a client connects to it, and wait until it accepts connections: for
+ * the standalone connection proxy, named in `orochi.serviceAccess`. It never wakes a cluster a user hibernated.
+ */
+export const clusterWakeOnConnectPermission = createPermission({
+  name: 'orochi.cluster.wakeOnConnect',
+  attributes: { action: 'update' },
+  resourceType: OROCHI_CLUSTER_RESOURCE_TYPE,
+});
+
 /** Every cluster permission; they all take an Orochi cluster as their resource. */
 export const clusterPermissions = [
   clusterCreatePermission,
@@ -80,6 +90,7 @@ export const clusterPermissions = [
   clusterUpdatePermission,
   clusterDeletePermission,
   clusterCredentialsReadPermission,
+  clusterWakeOnConnectPermission,
 ];
 
 export const orochiPermissions = [

@@ -10,4 +10,5 @@ export * from './permissions';
 export * from './events';
 export { needsRestart, settingsForCluster, settingsForSize } from './postgresSettings';
 export { generatePassword } from './credentials';
-export { readInstallationId } from './installation';
+export { INSTALLATION_ID_PATTERN, readInstallationId } from './installation';
+export { CNPG_CLUSTER, HIBERNATION_ANNOTATION, INSTALLATION_LABEL } from './kubernetesObjects';

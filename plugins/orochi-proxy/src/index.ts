@@ -5,6 +5,11 @@
  */
 export { PostgresProxy } from './PostgresProxy';
 export { ProxyRefusal } from './ProxyRefusal';
+export { runStandaloneProxy } from './standalone/main';
+export { readStandaloneConfig } from './standalone/config';
+export type { StandaloneProxyConfig } from './standalone/config';
+export { startStandaloneProxy } from './standalone/startStandaloneProxy';
+export type { StandaloneProxy } from './standalone/startStandaloneProxy';
 export type {
   PostgresProxyOptions,
   ProxyConnectionInfo,

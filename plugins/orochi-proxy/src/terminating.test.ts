@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { Client, DatabaseError } from 'pg';
-import { selfSignedCertificate } from './__testUtils__/certificates';
+import { selfSignedCertificate } from '@orochi/test-utils';
 import { startServer, TestServer } from './__testUtils__/postgres';
 import { psql } from './__testUtils__/psql';
 import { startupMessage } from './__testUtils__/wire';

@@ -414,6 +414,44 @@ export const spec = {
         }
       }
     },
+    "/clusters/{clusterId}/wake-on-connect": {
+      "post": {
+        "operationId": "WakeClusterOnConnect",
+        "description": "For a connection proxy that a client connected to: wakes a cluster suspended when idle (an operation started by orochi:wake-on-connect) and answers once it accepts connections; 409 says why not (a user hibernated it), 503 that it did not start in time (orochi.cluster.wakeOnConnect). Audited.",
+        "parameters": [
+          {
+            "name": "clusterId",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The cluster, accepting connections.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Cluster"
+                }
+              }
+            }
+          },
+          "default": {
+            "description": "An error, in Backstage’s shape; 400 names the field and the reason.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/clusters/{clusterId}/operations": {
       "get": {
         "operationId": "ListClusterOperations",

@@ -11,6 +11,7 @@ import { BackupService } from '../backups/BackupService';
 import { RestoreService } from '../backups/RestoreService';
 import { AutoscalingService } from '../autoscaling/AutoscalingService';
 import { OrphanTracker } from '../engine/OrphanTracker';
+import { WakeOnConnectService } from '../scaleToZero/WakeOnConnectService';
 import { ClusterAuthorizer } from './ClusterAuthorizer';
 import { ClusterService } from './ClusterService';
 import { validateBodies } from './validateBodies';
@@ -30,12 +31,13 @@ export async function createRouter(options: {
   backups: BackupService;
   restores: RestoreService;
   autoscaling: AutoscalingService;
+  wakeOnConnect: WakeOnConnectService;
   orphans: OrphanTracker;
   authorizer: ClusterAuthorizer;
   httpAuth: HttpAuthService;
   auditor: AuditorService;
 }): Promise<express.Router> {
-  const { service, backups, restores, autoscaling, orphans, authorizer, httpAuth, auditor } = options;
+  const { service, backups, restores, autoscaling, wakeOnConnect, orphans, authorizer, httpAuth, auditor } = options;
   const router = createValidatedOpenApiRouter(spec, { middleware: validateBodies() });
   const credentials = (req: Request) => httpAuth.credentials(req, { allow: ['user', 'service'] });
 
@@ -118,6 +120,16 @@ export async function createRouter(options: {
     '/clusters/:clusterId/wake',
     change('cluster-wake', 'medium', async req => service.wake(await credentials(req), req.params.clusterId)),
   );
+
+  router.post('/clusters/:clusterId/wake-on-connect', async (req, res) => {
+    // The proxy holds its client while this waits; a proxy that gives up stops the wait, not the wake.
+    const gone = new AbortController();
+    res.once('close', () => gone.abort());
+    const { clusterId } = req.params;
+    const caller = await credentials(req);
+    await audited(req, 'cluster-wake-on-connect', 'low', () => wakeOnConnect.wake(caller, clusterId, gone.signal));
+    res.json(await service.get(caller, clusterId));
+  });
 
   router.get('/clusters/:clusterId/operations', async (req, res) => {
     const items = await service.listOperations(await credentials(req), req.params.clusterId);

@@ -159,6 +159,16 @@ export const apiRoutes: ApiRoute[] = [
     response: change('The cluster, waking, and the wake operation.'),
   },
   {
+    method: 'post',
+    path: '/clusters/{clusterId}/wake-on-connect',
+    operationId: 'WakeClusterOnConnect',
+    description:
+      'For a connection proxy that a client connected to: wakes a cluster suspended when idle (an operation ' +
+      'started by orochi:wake-on-connect) and answers once it accepts connections; 409 says why not (a user ' +
+      'hibernated it), 503 that it did not start in time (orochi.cluster.wakeOnConnect). Audited.',
+    response: { status: 200, body: clusterSchema, description: 'The cluster, accepting connections.' },
+  },
+  {
     method: 'get',
     path: '/clusters/{clusterId}/operations',
     operationId: 'ListClusterOperations',

@@ -13,6 +13,8 @@ import { ClusterStatus } from '../domain/status';
 /** Per-call options; backend callers pass a token obtained on behalf of the user. */
 export interface OrochiRequestOptions {
   token?: string;
+  /** Aborts the request (a proxy whose client left, say). */
+  signal?: AbortSignal;
 }
 
 export interface ListClustersQuery {
@@ -48,6 +50,8 @@ export interface OrochiApi {
     options?: OrochiRequestOptions,
   ): Promise<ClusterChange>;
   wakeCluster(id: string, options?: OrochiRequestOptions): Promise<ClusterChange>;
+  /** For connection proxies: wakes a cluster suspended when idle and answers once it accepts connections. */
+  wakeClusterOnConnect(id: string, options?: OrochiRequestOptions): Promise<Cluster>;
   deleteCluster(
     id: string,
     options?: OrochiRequestOptions,

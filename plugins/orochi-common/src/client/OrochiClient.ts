@@ -45,6 +45,10 @@ export class OrochiClient implements OrochiApi {
     return this.#request('GET', `/clusters${qs ? `?${qs}` : ''}`, options);
   }
 
+  wakeClusterOnConnect(id: string, options?: OrochiRequestOptions): Promise<Cluster> {
+    return this.#request('POST', `/clusters/${encodeURIComponent(id)}/wake-on-connect`, options);
+  }
+
   getCluster(id: string, options?: OrochiRequestOptions): Promise<Cluster> {
     return this.#request('GET', `/clusters/${encodeURIComponent(id)}`, options);
   }
@@ -199,6 +203,7 @@ export class OrochiClient implements OrochiApi {
         ...(options?.token ? { Authorization: `Bearer ${options.token}` } : {}),
       },
       body: body !== undefined ? JSON.stringify(body) : undefined,
+      signal: options?.signal,
     });
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);

@@ -4,7 +4,7 @@ import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { selfSignedCertificate } from './certificates';
+import { selfSignedCertificate } from '@orochi/test-utils';
 
 const exec = promisify(execFile);
 
