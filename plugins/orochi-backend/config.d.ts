@@ -172,6 +172,11 @@ export interface Config {
       portRange?: { from: number; to: number };
       /** OS user that runs the servers when the backend runs as root (PostgreSQL refuses root); default `postgres`. */
       serverUser?: string;
+      /**
+       * `auto` (default): each server gets its cluster's compute units of CPU through the host's cgroups (v2, or
+       * v1's cpu controller) where the backend may write them, else the start logs why CPU is not limited; `off`.
+       */
+      cpuLimits?: 'auto' | 'off';
     };
   };
 }

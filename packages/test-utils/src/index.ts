@@ -8,3 +8,4 @@ export { openApiCheckedUrl } from './openApiChecked';
 export type { DevBackend } from './devBackend';
 export { clusterRecord, clusterSpec } from '@orochi/backstage-plugin-orochi-common/testUtils';
 export { selfSignedCertificate } from './certificates';
+export type { Knex } from 'knex';

@@ -1,5 +1,5 @@
 import { coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
-import knexFactory from 'knex';
+import knexFactory, { Knex } from 'knex';
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { TEST_POSTGRES_ID } from './postgres';
 
@@ -30,12 +30,14 @@ type ReapingPool = { interval: NodeJS.Timeout | null; _startReaping(): void };
  * is no cure: plugins' loops (the catalog's, the scaffolder's) may still finish a query after their backend
  * stopped. So the timer is unref'd instead: it no longer holds the process, and a late query still works.
  */
-export function testDatabaseServiceFactory() {
+export function testDatabaseServiceFactory(options: { onCreate?: (pluginId: string, knex: Knex) => void } = {}) {
   return createServiceFactory({
     service: coreServices.database,
-    deps: {},
-    async factory() {
+    deps: { plugin: coreServices.pluginMetadata },
+    async factory({ plugin }) {
       const knex = knexFactory({ client: 'better-sqlite3', connection: ':memory:', useNullAsDefault: true });
+      // A test that must set up what no API can (metrics samples from the past, say) reaches the plugin's tables.
+      options.onCreate?.(plugin.getId(), knex);
       knex.client.pool.on('createSuccess', (_id: unknown, db: { pragma(statement: string): void }) => db.pragma('foreign_keys = ON'));
       const pool = knex.client.pool as ReapingPool;
       const startReaping = pool._startReaping.bind(pool);

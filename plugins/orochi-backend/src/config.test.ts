@@ -4,11 +4,12 @@ import { readOrochiConfig } from './config';
 const read = (orochi: object) => readOrochiConfig(new ConfigReader({ orochi }));
 
 describe('readOrochiConfig', () => {
-  it('defaults to keeping orphans, the default installation and no services beyond reading', () => {
+  it('defaults to keeping orphans, the default installation, no services beyond reading and CPU limits where possible', () => {
     const config = read({});
     expect(config.reconciler.deleteOrphansAfterMs).toBeUndefined();
     expect(config.installationId).toBe('default');
     expect(config.serviceAccess.size).toBe(0);
+    expect(config.local.cpuLimits).toBe('auto');
     expect(config.operations).toMatchObject({ retentionDays: 30, pruneSchedule: expect.objectContaining({ scope: 'global' }) });
   });
 
@@ -31,5 +32,6 @@ describe('readOrochiConfig', () => {
     expect(() => read({ serviceAccess: [{ subject: 'ci', permissions: ['orochi.everything'] }] })).toThrow(
       /serviceAccess: unknown permission\(s\) orochi.everything for ci/,
     );
+    expect(() => read({ local: { cpuLimits: 'always' } })).toThrow('orochi.local.cpuLimits must be one of auto, off, got always');
   });
 });

@@ -74,6 +74,8 @@ export interface LocalDriverConfig {
   listenAddress: string;
   portRange: { from: number; to: number };
   serverUser: string;
+  /** Whether servers' CPU is limited through cgroups where the host allows it (`auto`), or never (`off`). */
+  cpuLimits: 'auto' | 'off';
 }
 
 function schedule(
@@ -144,6 +146,12 @@ export function readOrochiConfig(root: Config): OrochiConfig {
   const duration = (key: string, fallback: HumanDuration) =>
     durationToMilliseconds(config?.has(key) ? readDurationFromConfig(config, { key }) : fallback);
   const seconds = (key: string, fallback: number) => (config?.has(key) ? duration(key, { seconds: fallback }) / 1000 : fallback);
+  /** A string that must be one of `values`; the first is the default. */
+  const oneOf = <T extends string>(key: string, values: readonly [T, ...T[]]): T => {
+    const value = str(key) ?? values[0];
+    if (!values.includes(value as T)) throw new Error(`orochi.${key} must be one of ${values.join(', ')}, got ${value}`);
+    return value as T;
+  };
   const fraction = (key: string, fallback: number) => {
     const value = num(key) ?? fallback;
     if (!(value > 0)) throw new Error(`orochi.${key} must be a positive number, got ${value}`);
@@ -261,6 +269,7 @@ export function readOrochiConfig(root: Config): OrochiConfig {
         to: num('local.portRange.to') ?? 54999,
       },
       serverUser: str('local.serverUser') ?? 'postgres',
+      cpuLimits: oneOf('local.cpuLimits', ['auto', 'off'] as const),
     },
   };
 }

@@ -56,7 +56,7 @@ export async function createRouter(options: {
     });
     try {
       const result = await fn();
-      const operation = (result as { operation?: { id: string } }).operation;
+      const operation = (result as { operation?: { id: string } } | undefined)?.operation;
       await event.success({ meta: operation ? { operationId: operation.id } : {} });
       return result;
     } catch (error) {

@@ -72,7 +72,7 @@ it('wakes a stopped cluster through the API with its token, and passes the refus
   });
   const error = await ResponseError.fromResponse(refusal);
   const refusing = router(cluster({ hibernated: true }), () => Promise.reject(error)).instance;
-  const refused = await refusing.resolve(byName, signal).catch((e: unknown) => e as ProxyRefusal);
+  const refused = (await refusing.resolve(byName, signal).catch((e: unknown) => e)) as ProxyRefusal;
   expect({ message: refused.message, sqlState: refused.sqlState }).toEqual({ message: 'cluster payments-db is hibernated by a user', sqlState: '57P03' });
 
   const down = router(cluster({ ready: false }), () => Promise.reject(new TypeError('fetch failed'))).instance;

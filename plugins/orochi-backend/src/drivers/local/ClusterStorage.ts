@@ -16,6 +16,11 @@ export interface ClusterMeta {
   installationId?: string;
   /** Port of each instance; index 0 is the primary. */
   ports: number[];
+  /**
+   * The compute units the servers run with, which their CPU limit follows, also for servers adopted after a
+   * backend restart. Absent in clusters not applied since CPU limits came.
+   */
+  cu?: number;
 }
 
 /**
@@ -43,6 +48,12 @@ export class ClusterStorage {
 
   async writeMeta(meta: ClusterMeta) {
     await this.writeAtomically(this.files.meta(meta.id), JSON.stringify(meta, null, 2), 0o644, false);
+  }
+
+  /** Records the compute units of a cluster whose metadata exists (its ports are allocated). */
+  async recordCu(id: string, cu: number) {
+    const meta = await this.readMeta(id);
+    if (meta && meta.cu !== cu) await this.writeMeta({ ...meta, cu });
   }
 
   async ownership(id: string): Promise<{ ownership: Ownership; meta?: ClusterMeta }> {

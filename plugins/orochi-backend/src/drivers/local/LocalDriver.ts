@@ -16,6 +16,7 @@ import { BaseBackups } from './baseBackups';
 import { ClusterFiles } from './ClusterFiles';
 import { ClusterStorage } from './ClusterStorage';
 import { APP_DATABASE, APP_USER, DEFAULT_INSTALLATION_ID } from './constants';
+import { CpuLimiter, detectCpuLimits } from './cpuLimits';
 import { DataDirectories } from './dataDirectories';
 import { reachableRoot } from './dataRoot';
 import { Observer } from './observation';
@@ -40,6 +41,9 @@ import { WalArchive } from './walArchive';
  *
  * Each cluster's metadata records the installation that created it; an installation lists only its own
  * clusters and never changes or removes another's, so installations may share a data directory.
+ *
+ * Where the host's cgroups let the backend, each server gets its cluster's compute units of CPU (a CU is one
+ * vCPU), and a new size changes the quota in place; memory follows the size through PostgreSQL's settings.
  */
 export class LocalDriver implements ClusterDriver {
   static async create(options: {
@@ -60,9 +64,12 @@ export class LocalDriver implements ClusterDriver {
         installation.hasOrochiExtension ? 'orochi extension available' : 'no orochi extension',
       ].join(', '),
     );
-    const storage = new ClusterStorage(new ClusterFiles(root), identity, options.installationId ?? DEFAULT_INSTALLATION_ID);
-    const driver = new LocalDriver(config, installation, storage, logger);
+    const installationId = options.installationId ?? DEFAULT_INSTALLATION_ID;
+    const storage = new ClusterStorage(new ClusterFiles(root), identity, installationId);
+    const cpu = detectCpuLimits({ mode: config.cpuLimits, installationId, dataRoot: root, logger });
+    const driver = new LocalDriver(config, installation, storage, cpu, logger);
     await driver.#proxy.adoptAll();
+    for (const id of await storage.ownClusterIds()) await driver.#servers.adopt(id);
     return driver;
   }
 
@@ -80,14 +87,22 @@ export class LocalDriver implements ClusterDriver {
   readonly #backups: ClusterBackups;
   readonly #restorer: Restorer;
   readonly #proxy: LocalConnectionProxy;
+  readonly #cpu: CpuLimiter;
 
-  private constructor(config: LocalDriverConfig, pg: PostgresInstallation, storage: ClusterStorage, logger: LoggerService) {
+  private constructor(
+    config: LocalDriverConfig,
+    pg: PostgresInstallation,
+    storage: ClusterStorage,
+    cpu: CpuLimiter,
+    logger: LoggerService,
+  ) {
     this.#pg = pg;
     this.#host = config.host;
     this.#storage = storage;
+    this.#cpu = cpu;
     this.#ports = new PortAllocator(storage, config.portRange, port => this.#proxy.holds(port));
     this.#data = new DataDirectories(pg, storage);
-    this.#servers = new ServerControl({ pg, storage, ports: this.#ports, listenAddress: config.listenAddress });
+    this.#servers = new ServerControl({ pg, storage, ports: this.#ports, listenAddress: config.listenAddress, cpu });
     this.#proxy = new LocalConnectionProxy({ storage, servers: this.#servers, listenAddress: config.listenAddress, logger });
     this.#provisioning = new Provisioning(storage, { orochiExtension: pg.hasOrochiExtension });
     this.#standbys = new Standbys({ pg, storage, ports: this.#ports, servers: this.#servers });
@@ -117,6 +132,11 @@ export class LocalDriver implements ClusterDriver {
     return this.#storage.files.root;
   }
 
+  /** The cgroup that limits an instance's CPU, when CPU is limited; for tests and diagnostics. */
+  cpuCgroup(cluster: DriverCluster, index: number): string | undefined {
+    return this.#cpu.cgroup(cluster.id, index);
+  }
+
   async capabilities() {
     // Orochi's backup job starts scheduled backups; the driver has no scheduler of its own.
     return { versions: [this.#pg.majorVersion], pooling: false, schedulesBackups: false };
@@ -134,6 +154,8 @@ export class LocalDriver implements ClusterDriver {
       );
     }
     await ctx.step('Allocate directories and ports', () => this.#ports.allocate(id, spec.name, spec.instances));
+    // Before any server starts or reloads: the servers' CPU quotas follow it.
+    await this.#storage.recordCu(id, cluster.cu);
     await ctx.step('Initialise data directory', () => this.#data.ensurePrimary(id));
     if (spec.hibernated) {
       await ctx.step('Stop servers', () => this.#servers.stopAll(id, 'fast'));

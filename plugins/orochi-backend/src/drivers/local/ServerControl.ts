@@ -2,12 +2,17 @@ import { needsRestart } from '@orochi/backstage-plugin-orochi-node';
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ClusterStorage } from './ClusterStorage';
 import { SUPERUSER } from './constants';
+import { CpuLimiter } from './cpuLimits';
 import { isPostmasterOf, readPostmasterPid } from './postmaster';
 import { PortAllocator } from './ports';
 import { PostgresInstallation } from './PostgresInstallation';
 import { run } from './processes';
+
+/** How long a server may take to start (pg_ctl's `-t`, and the wait for one found still starting). */
+const START_TIMEOUT_SECONDS = 120;
 
 export interface ServerState {
   running: boolean;
@@ -18,23 +23,27 @@ export interface ServerState {
 /**
  * Starts, stops and reconfigures one instance's server with pg_ctl, and tells whether it runs from its
  * postmaster.pid. Orochi's settings live in `orochi.conf`, which the data directory's postgresql.conf includes.
+ * A running server is kept to its cluster's CPUs, which change in place, without a restart.
  */
 export class ServerControl {
   readonly #pg: PostgresInstallation;
   readonly #storage: ClusterStorage;
   readonly #ports: PortAllocator;
   readonly #listenAddress: string;
+  readonly #cpu: CpuLimiter;
 
   constructor(options: {
     pg: PostgresInstallation;
     storage: ClusterStorage;
     ports: PortAllocator;
     listenAddress: string;
+    cpu: CpuLimiter;
   }) {
     this.#pg = options.pg;
     this.#storage = options.storage;
     this.#ports = options.ports;
     this.#listenAddress = options.listenAddress;
+    this.#cpu = options.cpu;
   }
 
   /** Whether the instance's server runs: its postmaster.pid names a live PostgreSQL server of this data directory. */
@@ -89,12 +98,42 @@ export class ServerControl {
       // A postmaster.pid left by a server that no longer runs (its PID may belong to another process by now)
       // would make the new server refuse to start, or pg_ctl signal that process.
       await rm(join(pgdata, 'postmaster.pid'), { force: true });
-      await pgCtl('-l', log, '-w', '-t', '120', 'start');
+      await pgCtl('-l', log, '-w', '-t', String(START_TIMEOUT_SECONDS), 'start');
     } else if (changed && needsRestart(previous, wanted)) {
-      await pgCtl('-l', log, '-m', 'fast', '-w', '-t', '120', 'restart');
-    } else if (changed) {
-      await pgCtl('reload');
+      await pgCtl('-l', log, '-m', 'fast', '-w', '-t', String(START_TIMEOUT_SECONDS), 'restart');
+    } else {
+      // One still starting (its start's pg_ctl died with a killed backend, say) is waited for as a start is:
+      // callers go on to connect to it.
+      await this.#untilReady(id, index);
+      if (changed) await pgCtl('reload');
     }
+    await this.#limitCpu(id, index);
+  }
+
+  /** Until a running server accepts connections, as `pg_ctl start -w` waits for the server it starts. */
+  async #untilReady(id: string, index: number) {
+    const deadline = Date.now() + START_TIMEOUT_SECONDS * 1000;
+    for (;;) {
+      const { running, ready } = await this.state(id, index);
+      if (ready) return;
+      if (!running) throw new Error(`The server of instance ${index} stopped before it accepted connections; see its log`);
+      if (Date.now() > deadline) {
+        throw new Error(`The server of instance ${index} did not accept connections within ${START_TIMEOUT_SECONDS}s`);
+      }
+      await sleep(100);
+    }
+  }
+
+  /** Keeps the running servers of a cluster (as a backend start finds them) to its CPUs. */
+  async adopt(id: string) {
+    for (const index of await this.#storage.instanceIndexes(id)) await this.#limitCpu(id, index);
+  }
+
+  /** To the compute units last applied; a cluster not applied since CPU limits came has none recorded yet. */
+  async #limitCpu(id: string, index: number) {
+    const { pid } = await this.state(id, index);
+    const cu = (await this.#storage.readMeta(id))?.cu;
+    if (pid !== undefined && cu !== undefined) await this.#cpu.limit(id, index, cu, pid);
   }
 
   /**
@@ -119,12 +158,14 @@ export class ServerControl {
   }
 
   async stop(id: string, index: number, mode: 'fast' | 'immediate') {
-    if (!(await this.state(id, index)).running) return;
-    await run(
-      this.#pg.bin('pg_ctl'),
-      ['-D', this.#storage.files.pgdata(id, index), '-m', mode, '-w', '-t', '120', 'stop'],
-      { identity: this.#storage.identity },
-    );
+    if ((await this.state(id, index)).running) {
+      await run(
+        this.#pg.bin('pg_ctl'),
+        ['-D', this.#storage.files.pgdata(id, index), '-m', mode, '-w', '-t', '120', 'stop'],
+        { identity: this.#storage.identity },
+      );
+    }
+    await this.#cpu.release(id, index);
   }
 
   /** Standbys first, so none of them loses its primary while still streaming. */

@@ -38,7 +38,7 @@ describe('local backups', () => {
 
   afterAll(async () => {
     await session?.end().catch(() => undefined);
-    files.end();
+    await files.end();
   });
 
   it('takes a backup once per id, and takes one that a crash interrupted again', async () => {

@@ -27,12 +27,12 @@ describe('a stale postmaster.pid', () => {
   beforeAll(async () => {
     driver = await createTestDriver({ dataDirectory: files.directory, ports: { from: 55200, to: 55299 } });
   });
-  afterAll(() => {
+  afterAll(async () => {
     for (const { file, pid } of staleFiles) {
       if (existsSync(file) && Number(readFileSync(file, 'utf8').split('\n')[0]) === pid) rmSync(file);
     }
     others.forEach(child => child.kill('SIGKILL'));
-    files.end();
+    await files.end();
   });
 
   /** Live processes that are not this data directory's server. */

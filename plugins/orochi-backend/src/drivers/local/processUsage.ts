@@ -23,6 +23,27 @@ async function proportionalSetSize(pid: number): Promise<number> {
   }
 }
 
+/** The postmaster's children: backends, background workers, a standby's startup process and WAL receiver. */
+export async function postmasterChildren(postmasterPid: number): Promise<number[]> {
+  // Kernels built with CONFIG_PROC_CHILDREN (most distributions') list a thread's children; else every
+  // process's parent is read.
+  try {
+    const listed = await readFile(`/proc/${postmasterPid}/task/${postmasterPid}/children`, 'utf8');
+    return listed.split(' ').filter(Boolean).map(Number);
+  } catch {
+    // scanned below
+  }
+  const children: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === postmasterPid) continue;
+    const fields = await statFields(pid);
+    // After the name: state, ppid, ...
+    if (fields && Number(fields[1]) === postmasterPid) children.push(pid);
+  }
+  return children;
+}
+
 /**
  * CPU time and memory of a server: the postmaster and its children (backends, background workers). CPU counts
  * the live processes and, through the postmaster's cutime and cstime, every child it has reaped, so a session
@@ -30,14 +51,7 @@ async function proportionalSetSize(pid: number): Promise<number> {
  * processes, not once per process.
  */
 export async function processUsage(postmasterPid: number): Promise<{ cpuSeconds: number; memoryBytes: number }> {
-  const pids = [postmasterPid];
-  for (const entry of await readdir('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || pid === postmasterPid) continue;
-    const fields = await statFields(pid);
-    // After the name: state, ppid, ...
-    if (fields && Number(fields[1]) === postmasterPid) pids.push(pid);
-  }
+  const pids = [postmasterPid, ...(await postmasterChildren(postmasterPid))];
   let ticks = 0;
   let memoryBytes = 0;
   for (const pid of pids) {

@@ -42,7 +42,7 @@ describe('local restores and branches', () => {
 
   afterAll(async () => {
     await session?.end().catch(() => undefined);
-    files.end();
+    await files.end();
   });
 
   it('restores to a moment, and to the latest state, with its own password, never interrupting the source', async () => {

@@ -56,6 +56,8 @@ export class Restorer {
     const { files } = this.#storage;
     const pgdata = files.pgdata(cluster.id, 0);
     await ctx.step('Allocate directories and ports', () => this.#ports.allocate(cluster.id, cluster.spec.name, 1));
+    // A recovery runs within the new cluster's CPU limit.
+    await this.#storage.recordCu(cluster.id, cluster.cu);
     // The new cluster archives into its own archive from its first promotion on, never into the source's.
     await this.#archive.ensureDirectory(cluster.id);
     const settings = { ...settingsForCluster(cluster), ...this.#archive.settings(cluster.id) };

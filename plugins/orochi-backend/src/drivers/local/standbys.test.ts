@@ -22,7 +22,7 @@ describe('standbys', () => {
   });
   afterAll(async () => {
     await new Promise(resolve => (squatter ? squatter.close(resolve) : resolve(undefined)));
-    files.end();
+    await files.end();
   });
 
   /** Standbys streaming from the primary, as the primary and each standby see it. */

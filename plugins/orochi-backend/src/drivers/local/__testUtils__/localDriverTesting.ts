@@ -1,11 +1,14 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import { clusterSpec, localDriverDirectory, stopServers } from '@orochi/test-utils';
+import { clusterSpec, eventually, localDriverDirectory, stopServers } from '@orochi/test-utils';
 import { ClusterSpec } from '@orochi/backstage-plugin-orochi-common';
 import { DriverCluster, DriverOperationContext } from '@orochi/backstage-plugin-orochi-node';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { scopeCgroup } from '../cgroups';
+import { probeCpuCgroups } from '../cpuLimits';
+import { DEFAULT_INSTALLATION_ID } from '../constants';
 import { LocalDriver } from '../LocalDriver';
 
 /** An operation context that runs each step at once. */
@@ -24,16 +27,45 @@ export function withSpec(cluster: DriverCluster, overrides: Partial<ClusterSpec>
   return { ...cluster, spec: { ...cluster.spec, ...overrides } };
 }
 
-/** A directory for test drivers (shared by several drivers when a test gives it to each), cleaned up by `end`. */
+/**
+ * A directory for test drivers (shared by several drivers when a test gives it to each), cleaned up by `end`:
+ * the servers, their files and the CPU cgroups of clusters a test left.
+ */
 export function driverDirectory() {
   const directory = localDriverDirectory();
   return {
     directory,
-    end() {
+    async end() {
+      const cgroups = cpuCgroupScopes(directory);
       stopServers(directory);
+      // A cgroup can go once the stopped servers' processes have exited.
+      await eventually('the servers’ cgroups to go', async () => {
+        cgroups.forEach(removeCgroupTree);
+        return true;
+      });
       rmSync(directory, { recursive: true, force: true });
     },
   };
+}
+
+/** The cgroups the drivers of each installation with clusters in the directory limit their servers' CPU in. */
+function cpuCgroupScopes(directory: string): string[] {
+  const probe = probeCpuCgroups();
+  const clusters = join(directory, 'clusters');
+  if (!('hierarchy' in probe) || !existsSync(clusters)) return [];
+  const installationOf = (id: string) =>
+    (existsSync(join(clusters, id, 'meta.json')) && readMeta(directory, id).installationId) || DEFAULT_INSTALLATION_ID;
+  const installations = new Set(readdirSync(clusters).map(installationOf));
+  return [...installations].map(installation => join(probe.hierarchy.mount, scopeCgroup(installation, directory)));
+}
+
+/** Removes a cgroup and the cgroups below it; throws while processes are in any of them. */
+function removeCgroupTree(cgroup: string) {
+  if (!existsSync(cgroup)) return;
+  for (const entry of readdirSync(cgroup, { withFileTypes: true })) {
+    if (entry.isDirectory()) removeCgroupTree(join(cgroup, entry.name));
+  }
+  rmdirSync(cgroup);
 }
 
 /** A local driver on the host's PostgreSQL, on its own port range. */
@@ -49,6 +81,7 @@ export function createTestDriver(options: {
       listenAddress: '127.0.0.1',
       portRange: options.ports,
       serverUser: 'postgres',
+      cpuLimits: 'auto',
     },
     logger: mockServices.logger.mock(),
     installationId: options.installationId,
