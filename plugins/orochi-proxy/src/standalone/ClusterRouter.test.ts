@@ -16,8 +16,14 @@ const cluster = (overrides: Partial<RoutedCluster> = {}): RoutedCluster => ({
 
 function router(found: RoutedCluster | undefined, wake: () => Promise<unknown> = async () => undefined) {
   const woken: string[] = [];
+  const asked: string[] = [];
   const instance = new ClusterRouter({
-    directory: { find: async name => (found?.name === name ? found : undefined) },
+    directory: {
+      find: async name => {
+        asked.push(name);
+        return found?.name === name ? found : undefined;
+      },
+    },
     orochi: {
       wakeClusterOnConnect: async (id, options) => {
         woken.push(`${id} ${options?.token}`);
@@ -28,7 +34,7 @@ function router(found: RoutedCluster | undefined, wake: () => Promise<unknown> =
     domain: 'db.example.com',
     upstream: '{service}.{namespace}.svc.cluster.local:5432',
   });
-  return { instance, woken };
+  return { instance, woken, asked };
 }
 
 const signal = new AbortController().signal;
@@ -47,12 +53,13 @@ it('routes by database without TLS and gives the server its own database', async
 });
 
 it('refuses names that are no cluster, without asking Kubernetes about them', async () => {
-  const { instance } = router(cluster());
+  const { instance, asked } = router(cluster());
   await expect(instance.resolve({ ...byName, serverName: 'payments-db.other.example.com' }, signal)).rejects.toThrow(/no cluster named:/);
   await expect(instance.resolve({ ...byName, serverName: 'a.b.db.example.com' }, signal)).rejects.toThrow(/no cluster named:/);
   await expect(instance.resolve({ listenPort: 5432, startupParameters: { database: 'x,metadata.name=y' } }, signal)).rejects.toThrow(
     'no cluster named "x,metadata.name=y"',
   );
+  expect(asked).toEqual([]);
 });
 
 it('wakes a stopped cluster through the API with its token, and passes the refusal on in words', async () => {
