@@ -118,12 +118,12 @@ export class ProxySession {
     return next;
   }
 
-  async #resolve(startupParameters: Record<string, string> | undefined): Promise<ProxyTarget> {
+  async #resolve(parameters: Record<string, string> | undefined): Promise<ProxyTarget> {
     const info: ProxyConnectionInfo = {
       listenPort: this.host.listenPort,
       remoteAddress: this.#client.remoteAddress,
       ...(this.#serverName ? { serverName: this.#serverName } : {}),
-      ...(startupParameters ? { startupParameters } : {}),
+      ...(parameters ? { startupParameters: parameters } : {}),
     };
     let timer: NodeJS.Timeout | undefined;
     const stopped = new Promise<never>((_, reject) => {

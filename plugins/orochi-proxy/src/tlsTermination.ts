@@ -22,12 +22,13 @@ export class TlsTermination {
     if (held.length) socket.unshift(held);
     const secure = new TLSSocket(socket, { isServer: true, secureContext: this.#context, ALPNProtocols: [POSTGRES_ALPN] });
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => fail(new ClientGone('timed out in the TLS handshake')), timeoutMs);
+      let timer: NodeJS.Timeout | undefined = undefined;
       const fail = (error: Error) => {
         clearTimeout(timer);
         secure.destroy();
         reject(error instanceof ClientGone ? error : new ClientGone(`TLS handshake failed: ${error.message}`));
       };
+      timer = setTimeout(() => fail(new ClientGone('timed out in the TLS handshake')), timeoutMs);
       secure.once('error', fail);
       secure.once('secure', () => {
         clearTimeout(timer);
