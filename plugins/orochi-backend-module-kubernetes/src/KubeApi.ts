@@ -8,6 +8,7 @@ import {
   RbacAuthorizationV1Api,
   setHeaderOptions,
   V1Namespace,
+  V1Pod,
   V1Secret,
 } from '@kubernetes/client-node';
 import { CustomKind, FIELD_MANAGER } from './names';
@@ -141,6 +142,17 @@ export class KubeApi {
 
   async readSecret(namespace: string, name: string) {
     return this.#orUndefined(`read secret ${namespace}/${name}`, () => this.core.readNamespacedSecret({ namespace, name }));
+  }
+
+  readPod(namespace: string, name: string): Promise<V1Pod | undefined> {
+    return this.#orUndefined(`read pod ${namespace}/${name}`, () => this.core.readNamespacedPod({ namespace, name }));
+  }
+
+  /** The pod's PodMetrics from the metrics API (metrics-server); undefined when there are none, or no such API. */
+  readPodMetrics(namespace: string, name: string): Promise<unknown> {
+    return this.#orUndefined(`read the metrics of pod ${namespace}/${name}`, () =>
+      this.custom.getNamespacedCustomObject({ group: 'metrics.k8s.io', version: 'v1beta1', plural: 'pods', namespace, name }),
+    );
   }
 
   applyCustom(kind: CustomKind, manifest: Manifest, fieldManager = FIELD_MANAGER) {
