@@ -30,6 +30,17 @@ export interface Config {
         name: string;
         namespace: string;
       };
+      /**
+       * The standalone connection proxy (`orochi-proxy`, deploy/kubernetes/orochi-proxy.yaml) that clients connect
+       * through. With it a cluster's address is `<name>.<domain>:<port>` (TLS, routed by server name), it stays
+       * while the cluster is suspended when idle, and a connection wakes the cluster.
+       */
+      connectionProxy?: {
+        /** The proxy's wildcard DNS name without the `*.`, e.g. `db.example.com`. */
+        domain: string;
+        /** Default 5432. */
+        port?: number;
+      };
       /** Where backups go, through the Barman Cloud plugin; needed for clusters with backups enabled. */
       backups?: {
         /** An object store URL, e.g. `s3://orochi-backups/`; each cluster writes under its own path. */

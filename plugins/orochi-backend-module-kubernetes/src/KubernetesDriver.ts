@@ -4,6 +4,7 @@ import { APP_DATABASE, BackupKind, RecoveryWindow, RestoreTarget } from '@orochi
 import {
   ClusterCredentials,
   ClusterDriver,
+  ClusterMetricsSample,
   ClusterObservation,
   DriverBackup,
   DriverCluster,
@@ -15,6 +16,7 @@ import { KubeClusterBackups } from './clusterBackups';
 import { KubernetesDriverConfig } from './config';
 import { KubeApi } from './KubeApi';
 import { ClusterManifests } from './manifests';
+import { ClusterMetricsReader } from './metrics/readMetrics';
 import {
   appSecretName,
   CLUSTER_ID_LABEL,
@@ -64,6 +66,7 @@ export class KubernetesDriver implements ClusterDriver {
   readonly #cache: ClusterCache;
   readonly #listeners: Array<(clusterId: string) => void> = [];
   readonly #backups: KubeClusterBackups;
+  readonly #metrics: ClusterMetricsReader;
 
   private constructor(config: KubernetesDriverConfig, api: KubeApi, logger: LoggerService) {
     this.#config = config;
@@ -71,6 +74,7 @@ export class KubernetesDriver implements ClusterDriver {
     this.#scope = new InstallationScope(config);
     this.#cache = new ClusterCache(api, this.#scope, logger, id => this.#listeners.forEach(listener => listener(id)));
     this.#backups = new KubeClusterBackups(config, api, this.#scope);
+    this.#metrics = new ClusterMetricsReader(api, logger);
   }
 
   stop() {
@@ -210,6 +214,8 @@ export class KubernetesDriver implements ClusterDriver {
       name: set.name,
       pooler: cluster.spec.pooling.enabled,
       orochiExtension: this.#config.orochiExtension,
+      proxyAddress: this.#proxyAddress(set.name),
+      wakesOnConnect: !!cluster.spec.idleSuspended && !!this.#config.connectionProxy,
     });
   }
 
@@ -221,17 +227,25 @@ export class KubernetesDriver implements ClusterDriver {
     }
     const decode = (value: string) => Buffer.from(value, 'base64').toString('utf8');
     return {
-      host: `${set.name}-rw.${set.namespace}.svc`,
-      port: 5432,
+      ...(this.#proxyAddress(set.name) ?? { host: `${set.name}-rw.${set.namespace}.svc`, port: 5432 }),
       database: APP_DATABASE.name,
       user: decode(secret.data.username),
       password: decode(secret.data.password),
     };
   }
 
-  /** CloudNativePG has no metrics Orochi reads yet; its exporter (port 9187) is where they would come from. */
-  async readMetrics() {
-    return undefined;
+  /** The current primary's sample: CPU and memory from the metrics API, activity from CloudNativePG's exporter. */
+  async readMetrics(cluster: DriverCluster): Promise<ClusterMetricsSample | undefined> {
+    const set = new ClusterManifests(this.#config, cluster);
+    const object =
+      this.#cache.get(set.namespace, set.name).cluster ?? (await this.#api.getCustom<CnpgCluster>(CNPG.cluster, set.namespace, set.name));
+    return this.#metrics.read(cluster.id, object);
+  }
+
+  /** The connection proxy's address for a cluster (routed by TLS server name), if clients go through one. */
+  #proxyAddress(name: string): { host: string; port: number } | undefined {
+    const proxy = this.#config.connectionProxy;
+    return proxy && { host: `${name}.${proxy.domain}`, port: proxy.port };
   }
 
   /** The ids of this installation's Clusters (by label, in namespaces with the prefix), not other installations'. */

@@ -18,6 +18,11 @@ export interface KubernetesDriverConfig {
   backups?: { destinationPath: string; endpointURL?: string; credentialsSecret?: string };
   /** The backend's service account, bound to the `orochi-tenant` ClusterRole in each team namespace it creates. */
   serviceAccount?: { name: string; namespace: string };
+  /**
+   * The standalone connection proxy clients connect through (`orochi-proxy`): a cluster's address is then
+   * `<name>.<domain>:<port>`, kept while the cluster is suspended when idle, and connecting wakes it.
+   */
+  connectionProxy?: { domain: string; port: number };
 }
 
 /** Room left in a namespace name for the team's name and, when needed, its hash. */
@@ -52,7 +57,18 @@ export function readKubernetesDriverConfig(root: Config): KubernetesDriverConfig
       name: kubernetesName(serviceAccount.getString('name'), 'orochi.kubernetes.serviceAccount.name', DNS_SUBDOMAIN),
       namespace: kubernetesName(serviceAccount.getString('namespace'), 'orochi.kubernetes.serviceAccount.namespace', DNS_LABEL),
     },
+    connectionProxy: readConnectionProxy(config?.getOptionalConfig('connectionProxy')),
   };
+}
+
+function readConnectionProxy(config: Config | undefined): KubernetesDriverConfig['connectionProxy'] {
+  if (!config) return undefined;
+  const domain = kubernetesName(config.getString('domain'), 'orochi.kubernetes.connectionProxy.domain', DNS_SUBDOMAIN);
+  const port = config.getOptionalNumber('port') ?? 5432;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new InputError(`orochi.kubernetes.connectionProxy.port must be a port number, not ${port}`);
+  }
+  return { domain, port };
 }
 
 function readNamespacePrefix(config: Config | undefined): string {

@@ -1,4 +1,5 @@
 import { parseEntityRef } from '@backstage/catalog-model';
+import { CNPG_CLUSTER } from '@orochi/backstage-plugin-orochi-node';
 import { createHash } from 'node:crypto';
 
 /** The plugin of CloudNativePG that archives WAL and takes backups to object stores. */
@@ -6,14 +7,12 @@ export const BARMAN_PLUGIN = 'barman-cloud.cloudnative-pg.io';
 export const FIELD_MANAGER = 'orochi';
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'orochi' };
 export { CLUSTER_ID_ANNOTATION as CLUSTER_ID_LABEL } from '@orochi/backstage-plugin-orochi-common';
-/** Which Orochi installation (`orochi.installationId`) an object belongs to. */
-export const INSTALLATION_LABEL = 'orochi.io/installation';
-export const HIBERNATION_ANNOTATION = 'cnpg.io/hibernation';
+export { HIBERNATION_ANNOTATION, INSTALLATION_LABEL } from '@orochi/backstage-plugin-orochi-node';
 /** The ClusterRole the backend's service account is bound to in each team namespace (deploy/kubernetes). */
 export const TENANT_ROLE = 'orochi-tenant';
 
 export const CNPG = {
-  cluster: { group: 'postgresql.cnpg.io', version: 'v1', plural: 'clusters', kind: 'Cluster' },
+  cluster: CNPG_CLUSTER,
   pooler: { group: 'postgresql.cnpg.io', version: 'v1', plural: 'poolers', kind: 'Pooler' },
   scheduledBackup: { group: 'postgresql.cnpg.io', version: 'v1', plural: 'scheduledbackups', kind: 'ScheduledBackup' },
   objectStore: { group: 'barmancloud.cnpg.io', version: 'v1', plural: 'objectstores', kind: 'ObjectStore' },

@@ -31,9 +31,19 @@ describe('the RBAC of deploy/kubernetes', () => {
   it('has the backend role, its binding and the tenant role', () => {
     expect(deployed.objects.map(o => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
       'ClusterRole/orochi-backstage',
+      'ClusterRole/orochi-proxy',
       'ClusterRole/orochi-tenant',
       'ClusterRoleBinding/orochi-backstage',
+      'ClusterRoleBinding/orochi-proxy',
     ]);
+  });
+
+  it('lets the connection proxy find clusters and nothing else: no secrets, no changes', () => {
+    const proxy = serviceAccountUser('orochi', 'orochi-proxy');
+    expect(deployed.allows(proxy, cnpg('list', 'clusters', ''))).toBe(true);
+    for (const verb of ['create', 'patch', 'delete']) expect(deployed.allows(proxy, cnpg(verb, 'clusters', teamNamespace))).toBe(false);
+    expect(deployed.allows(proxy, core('get', 'secrets', teamNamespace, 'orders-db-app'))).toBe(false);
+    expect(deployed.allows(proxy, core('list', 'secrets'))).toBe(false);
   });
 
   it('does not let the backend read secrets outside Orochi namespaces, even after its RoleBinding', () => {
@@ -89,6 +99,9 @@ describe('the RBAC of deploy/kubernetes', () => {
         { verb, apiGroup: 'barmancloud.cnpg.io', resource: 'objectstores', namespace: teamNamespace },
       ]),
       ...['get', 'list', 'create', 'patch'].map(verb => cnpg(verb, 'backups', teamNamespace)),
+      // The metrics samples: the primary's pod and its PodMetrics.
+      core('get', 'pods', teamNamespace),
+      { verb: 'get', apiGroup: 'metrics.k8s.io', resource: 'pods', namespace: teamNamespace },
     ];
     const denied = requests.filter(request => !withTeam.allows(backend, request));
     expect(denied).toEqual([]);

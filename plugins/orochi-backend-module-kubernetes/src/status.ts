@@ -9,13 +9,17 @@ import { HIBERNATION_ANNOTATION, poolerName } from './names';
 
 /** The parts of a CloudNativePG Cluster the driver reads. */
 export interface CnpgCluster extends KubernetesObject {
-  spec?: { instances?: number };
+  spec?: {
+    instances?: number;
+    resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  };
   status?: {
     phase?: string;
     phaseReason?: string;
     instances?: number;
     readyInstances?: number;
     currentPrimary?: string;
+    targetPrimary?: string;
     writeService?: string;
     readService?: string;
     conditions?: Array<{ type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }>;
@@ -33,7 +37,16 @@ const POSTGRES_PORT = 5432;
  */
 export function observationOf(
   object: CnpgCluster | undefined,
-  context: { namespace: string; name: string; pooler: boolean; orochiExtension: boolean },
+  context: {
+    namespace: string;
+    name: string;
+    pooler: boolean;
+    orochiExtension: boolean;
+    /** Where clients reach the primary when a connection proxy stands in front of it. */
+    proxyAddress?: { host: string; port: number };
+    /** Suspended when idle behind the proxy: its address takes connections, and a connection wakes it. */
+    wakesOnConnect?: boolean;
+  },
 ): ClusterObservation {
   const { namespace, name } = context;
   const now = new Date().toISOString();
@@ -69,9 +82,11 @@ export function observationOf(
   else if (status.phase && BROKEN_PHASE.test(status.phase)) phase = 'failed';
 
   const endpoints: ClusterEndpoint[] = [];
+  const host = (service: string) => `${service}.${namespace}.svc`;
+  const primary = context.proxyAddress ?? { host: host(status.writeService ?? `${name}-rw`), port: POSTGRES_PORT };
+  if (phase === 'stopped' && context.wakesOnConnect) endpoints.push({ role: 'primary', ...primary });
   if (phase === 'running') {
-    const host = (service: string) => `${service}.${namespace}.svc`;
-    endpoints.push({ role: 'primary', host: host(status.writeService ?? `${name}-rw`), port: POSTGRES_PORT });
+    endpoints.push({ role: 'primary', ...primary });
     if (instances > 1) endpoints.push({ role: 'replica', host: host(status.readService ?? `${name}-ro`), port: POSTGRES_PORT });
     if (context.pooler) endpoints.push({ role: 'pooler', host: host(poolerName(name)), port: POSTGRES_PORT });
   }

@@ -62,7 +62,8 @@ export class RbacPolicy {
     const objects = readdirSync(directory)
       .filter(file => /\.ya?ml$/.test(file))
       .flatMap(file => parseAllDocuments(readFileSync(join(directory, file), 'utf8')).map(doc => doc.toJS() as RbacObject))
-      .filter(object => object?.kind);
+      // The RBAC objects: a directory also holds Deployments and Services.
+      .filter(object => /^(Cluster)?Role(Binding)?$/.test(object?.kind ?? ''));
     return new RbacPolicy(objects);
   }
 
