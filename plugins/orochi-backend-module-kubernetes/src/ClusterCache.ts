@@ -28,6 +28,7 @@ export class ClusterCache {
   readonly #watchSeconds: number;
   readonly #watch: Watch;
   #objects = new Map<string, CnpgCluster>();
+  readonly #subscribers = new Map<string, Set<(cluster?: CnpgCluster) => void>>();
   #resourceVersion = '';
   #synced = false;
   #stopped = false;
@@ -73,6 +74,21 @@ export class ClusterCache {
   /** The cached Cluster; when the cache is not in sync there is none, and callers read the API instead. */
   get(namespace: string, name: string): { synced: boolean; cluster?: CnpgCluster } {
     return this.#synced ? { synced: true, cluster: this.#objects.get(keyOf(namespace, name)) } : { synced: false };
+  }
+
+  /**
+   * Calls `onChange` with every version of one Cluster the watch (or a list) brings, as it comes, and with
+   * undefined once it is gone; answers the function that stops it.
+   */
+  subscribe(namespace: string, name: string, onChange: (cluster?: CnpgCluster) => void): () => void {
+    const key = keyOf(namespace, name);
+    const subscribers = this.#subscribers.get(key) ?? new Set();
+    subscribers.add(onChange);
+    this.#subscribers.set(key, subscribers);
+    return () => {
+      subscribers.delete(onChange);
+      if (!subscribers.size) this.#subscribers.delete(key);
+    };
   }
 
   async #list() {
@@ -161,6 +177,8 @@ export class ClusterCache {
   }
 
   #announce(cluster: CnpgCluster) {
+    const key = keyOf(cluster.metadata?.namespace ?? '', cluster.metadata?.name ?? '');
+    this.#subscribers.get(key)?.forEach(onChange => onChange(this.#objects.get(key)));
     const id = cluster.metadata?.labels?.[CLUSTER_ID_LABEL];
     if (id) this.#onChange(id);
   }

@@ -27,6 +27,7 @@ import {
   sourceObjectStoreName,
 } from './names';
 import { RecoveryBootstrap } from './recovery';
+import { Rollout } from './rollout';
 import { InstallationScope } from './scope';
 import { CnpgCluster, observationOf } from './status';
 import { ensureTeamNamespace } from './teamNamespace';
@@ -101,10 +102,17 @@ export class KubernetesDriver implements ClusterDriver {
     const recovery = existing?.spec?.bootstrap?.recovery
       ? { bootstrap: { recovery: existing.spec.bootstrap.recovery }, externalClusters: existing.spec.externalClusters }
       : undefined;
-    await this.#applyObjects(cluster, set, ctx, recovery);
+    await this.#applyObjects(cluster, set, ctx, recovery, existing);
   }
 
-  async #applyObjects(cluster: DriverCluster, set: ClusterManifests, ctx: DriverOperationContext, recovery?: RecoveryBootstrap) {
+  /** Applies every object of the cluster, then follows the rolling update that changing `existing` causes. */
+  async #applyObjects(
+    cluster: DriverCluster,
+    set: ClusterManifests,
+    ctx: DriverOperationContext,
+    recovery?: RecoveryBootstrap,
+    existing?: CnpgCluster,
+  ) {
     const { spec } = cluster;
     if (!this.#config.versions.includes(spec.version)) {
       throw new Error(`PostgreSQL ${spec.version} is not configured (orochi.kubernetes.versions: ${this.#config.versions.join(', ')})`);
@@ -120,19 +128,26 @@ export class KubernetesDriver implements ClusterDriver {
     if (spec.backups.enabled) {
       await ctx.step('Apply the backup object store', () => api.applyCustom(CNPG.objectStore, set.objectStoreManifest()));
     }
-    await ctx.step('Apply the CloudNativePG cluster', () => api.applyCustom(CNPG.cluster, set.clusterManifest(recovery)));
-    if (spec.pooling.enabled) {
-      await ctx.step('Apply the PgBouncer pooler', () => api.applyCustom(CNPG.pooler, set.poolerManifest()));
-    } else {
-      await ctx.step('Remove any pooler', () => api.deleteCustom(CNPG.pooler, set.namespace, poolerName(set.name)));
-    }
-    if (spec.backups.enabled) {
-      await ctx.step('Schedule backups', () => api.applyCustom(CNPG.scheduledBackup, set.scheduledBackupManifest()));
-    } else {
-      await ctx.step('Remove any backup schedule', async () => {
-        await api.deleteCustom(CNPG.scheduledBackup, set.namespace, scheduledBackupName(set.name));
-        await api.deleteCustom(CNPG.objectStore, set.namespace, objectStoreName(set.serverName));
-      });
+    const manifest = set.clusterManifest(recovery);
+    const rollout = new Rollout({ api, cache: this.#cache, existing, desired: manifest, timeoutSeconds: this.#config.rolloutStepTimeoutSeconds });
+    try {
+      await ctx.step('Apply the CloudNativePG cluster', () => api.applyCustom(CNPG.cluster, manifest));
+      if (spec.pooling.enabled) {
+        await ctx.step('Apply the PgBouncer pooler', () => api.applyCustom(CNPG.pooler, set.poolerManifest()));
+      } else {
+        await ctx.step('Remove any pooler', () => api.deleteCustom(CNPG.pooler, set.namespace, poolerName(set.name)));
+      }
+      if (spec.backups.enabled) {
+        await ctx.step('Schedule backups', () => api.applyCustom(CNPG.scheduledBackup, set.scheduledBackupManifest()));
+      } else {
+        await ctx.step('Remove any backup schedule', async () => {
+          await api.deleteCustom(CNPG.scheduledBackup, set.namespace, scheduledBackupName(set.name));
+          await api.deleteCustom(CNPG.objectStore, set.namespace, objectStoreName(set.serverName));
+        });
+      }
+      await rollout.follow(ctx);
+    } finally {
+      rollout.stop();
     }
   }
 

@@ -19,6 +19,11 @@ export interface KubernetesDriverConfig {
   /** The backend's service account, bound to the `orochi-tenant` ClusterRole in each team namespace it creates. */
   serviceAccount?: { name: string; namespace: string };
   /**
+   * How long each step of a rolling update (one instance's restart, a switchover) may take: as long as a cluster
+   * may take to become ready, `orochi.operations.readyTimeoutSeconds` (the operation engine's default, 300).
+   */
+  rolloutStepTimeoutSeconds: number;
+  /**
    * The standalone connection proxy clients connect through (`orochi-proxy`): a cluster's address is then
    * `<name>.<domain>:<port>`, kept while the cluster is suspended when idle, and connecting wakes it.
    */
@@ -57,6 +62,7 @@ export function readKubernetesDriverConfig(root: Config): KubernetesDriverConfig
       name: kubernetesName(serviceAccount.getString('name'), 'orochi.kubernetes.serviceAccount.name', DNS_SUBDOMAIN),
       namespace: kubernetesName(serviceAccount.getString('namespace'), 'orochi.kubernetes.serviceAccount.namespace', DNS_LABEL),
     },
+    rolloutStepTimeoutSeconds: root.getOptionalNumber('orochi.operations.readyTimeoutSeconds') ?? 300,
     connectionProxy: readConnectionProxy(config?.getOptionalConfig('connectionProxy')),
   };
 }

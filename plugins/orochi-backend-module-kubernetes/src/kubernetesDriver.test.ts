@@ -147,6 +147,26 @@ describe('the kubernetes driver through the Orochi API', () => {
     });
   });
 
+  it("reports CloudNativePG's rolling update of a resize as the operation's steps", async () => {
+    const { id } = await change('post', '/clusters', { name: 'rolling-db', owner: 'team-payments', instances: 3 });
+    const res = await request(server).patch(`/api/orochi/clusters/${id}`).send({ size: 'medium' });
+    expect(res.status).toBe(202);
+    const operation = await waitForOperation(server, res.body.operation.id);
+    expect(operation.state).toBe('succeeded');
+    const steps = operation.steps.map((step: { name: string }) => step.name);
+    // The replicas one by one, the last by name first, then the primary restarted in place (CNPG's defaults).
+    const restarts = ['Restart instance rolling-db-3', 'Restart instance rolling-db-2', 'Restart primary rolling-db-1'];
+    expect(steps.filter((name: string) => name.startsWith('Restart'))).toEqual(restarts.map(name => `${name} with 2 CPU / 4 GiB`));
+    expect(steps.indexOf('Apply the CloudNativePG cluster')).toBeLessThan(steps.indexOf(`${restarts[0]} with 2 CPU / 4 GiB`));
+    expect(operation.steps.every((step: { state: string }) => step.state === 'succeeded')).toBe(true);
+    expect((await request(server).get(`/api/orochi/clusters/${id}`)).body).toMatchObject({ status: 'ready', readyInstances: 3 });
+
+    // A change the pods do not see (pooling) restarts nothing.
+    const pooling = await request(server).patch(`/api/orochi/clusters/${id}`).send({ pooling: { enabled: true } });
+    const quiet = await waitForOperation(server, pooling.body.operation.id);
+    expect(quiet.steps.map((step: { name: string }) => step.name).filter((name: string) => name.startsWith('Restart'))).toEqual([]);
+  });
+
   it('refuses a version the image does not come in, with a clear error', async () => {
     const res = await request(server).post('/api/orochi/clusters').send({ name: 'old-db', owner: 'team-payments', version: 12 });
     expect(res.status).toBe(400);

@@ -57,6 +57,7 @@ const config: KubernetesDriverConfig = {
   orochiExtension: true,
   poolerInstances: 2,
   backups: { destinationPath: 's3://orochi-backups/', endpointURL: 'https://minio.example.com' },
+  rolloutStepTimeoutSeconds: 300,
 };
 
 function manifests(overrides: Parameters<typeof clusterSpec>[1] = {}, cu = 1, driverConfig = config) {

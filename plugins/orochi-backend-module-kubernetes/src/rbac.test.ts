@@ -13,6 +13,7 @@ const config: KubernetesDriverConfig = {
   versions: [17],
   orochiExtension: true,
   poolerInstances: 2,
+  rolloutStepTimeoutSeconds: 300,
   // The service account deploy/kubernetes binds.
   serviceAccount: { name: 'backstage', namespace: 'backstage' },
 };

@@ -37,6 +37,7 @@ export function driverConfig(overrides: Partial<KubernetesDriverConfig> = {}): K
     orochiExtension: true,
     poolerInstances: 1,
     backups: { destinationPath: 's3://orochi-test-backups/' },
+    rolloutStepTimeoutSeconds: 60,
     ...overrides,
   };
 }

@@ -1,14 +1,16 @@
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { CNPG } from '../names';
 import { HEALTHY_PHASE } from '../status';
+import { PlayedInstances } from './instances';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const managed = 'app.kubernetes.io/managed-by=orochi';
 
 /**
  * Stands in for the CloudNativePG operator and its Barman Cloud plugin, which the test API server does not run,
- * in the namespaces of this test: each Cluster healthy with every instance ready (archiving WAL when it has the
- * plugin), or hibernated when annotated so; each Backup completed; each ObjectStore with a recovery window for
+ * in the namespaces of this test: each Cluster's instances played by `PlayedInstances` (ready, rolled out one by
+ * one when the resources change, archiving WAL when it has the plugin), or hibernated when annotated so; each
+ * Backup completed; each ObjectStore with a recovery window for
  * every server that archives into it, from `windowStart` on.
  */
 export function playOperator(custom: CustomObjectsApi, namespacePrefix: string, windowStart = new Date(Date.now() - 3_600_000)) {
@@ -19,29 +21,33 @@ export function playOperator(custom: CustomObjectsApi, namespacePrefix: string, 
       mergePatch,
     );
 
+  const played = new Map<string, PlayedInstances>();
   async function clusters() {
     const list = await custom.listClusterCustomObject({ ...CNPG.cluster, labelSelector: managed });
     for (const cluster of (list.items as any[]).filter(ours)) {
-      const { name, annotations = {} } = cluster.metadata;
+      const { name, namespace, annotations = {} } = cluster.metadata;
       const hibernated = annotations['cnpg.io/hibernation'] === 'on';
       const archiving = (cluster.spec.plugins ?? []).some((p: { isWALArchiver?: boolean }) => p.isWALArchiver);
+      const key = `${namespace}/${name}/${cluster.metadata.uid}`;
+      const instances = played.get(key) ?? new PlayedInstances();
+      played.set(key, instances);
+      const state = instances.reconcile(cluster, hibernated);
+      const ready = !hibernated && state.phase === HEALTHY_PHASE && state.readyInstances === state.instances;
       const now = new Date().toISOString();
+      let readyReason = ready ? 'ClusterIsReady' : 'ClusterIsNotReady';
+      if (hibernated) readyReason = 'Hibernated';
       const status = {
-        phase: HEALTHY_PHASE,
-        instances: cluster.spec.instances,
-        readyInstances: hibernated ? 0 : cluster.spec.instances,
-        currentPrimary: `${name}-1`,
-        writeService: `${name}-rw`,
-        readService: `${name}-ro`,
+        ...state,
         conditions: [
-          { type: 'Ready', status: hibernated ? 'False' : 'True', reason: hibernated ? 'Hibernated' : 'ClusterIsReady', message: '', lastTransitionTime: now },
+          { type: 'Ready', status: ready ? 'True' : 'False', reason: readyReason, message: '', lastTransitionTime: now },
           ...(hibernated ? [{ type: 'cnpg.io/hibernation', status: 'True', reason: 'Hibernated', message: 'Cluster has been hibernated', lastTransitionTime: now }] : []),
           ...(archiving && !hibernated ? [{ type: 'ContinuousArchiving', status: 'True', reason: 'ContinuousArchivingSuccess', message: '', lastTransitionTime: now }] : []),
         ],
       };
-      const current = cluster.status ?? {};
-      const same = current.readyInstances === status.readyInstances && current.instances === status.instances && (current.conditions ?? []).length === status.conditions.length;
-      if (!same) await patchStatus(CNPG.cluster, cluster, status);
+      // Written only when it changes, as the operator does: each write is a watch event.
+      const fingerprint = (s: any) =>
+        JSON.stringify({ ...s, instancesStatus: undefined, conditions: (s?.conditions ?? []).map((c: any) => [c.type, c.status, c.reason]) });
+      if (fingerprint(cluster.status) !== fingerprint(status)) await patchStatus(CNPG.cluster, cluster, status);
     }
   }
 
