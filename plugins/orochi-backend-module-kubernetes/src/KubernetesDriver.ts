@@ -125,6 +125,7 @@ export class KubernetesDriver implements ClusterDriver {
         await api.applySecret(set.secretManifest(generatePassword()));
       }
     });
+    await ctx.step('Apply the monitoring queries', () => api.applySecret(set.monitoringQueriesManifest()));
     if (spec.backups.enabled) {
       await ctx.step('Apply the backup object store', () => api.applyCustom(CNPG.objectStore, set.objectStoreManifest()));
     }

@@ -155,7 +155,7 @@ describe('the CloudNativePG manifests', () => {
 
   it('label every object, the namespace included, with the installation', () => {
     const set = manifests({ backups: { enabled: true, schedule: '0 0 3 * * *', retentionDays: 7 } });
-    for (const manifest of [set.namespaceManifest(), set.secretManifest('pw'), ...all(set), set.roleBindingManifest({ name: 'sa', namespace: 'ns' })]) {
+    for (const manifest of [set.namespaceManifest(), set.secretManifest('pw'), set.monitoringQueriesManifest(), ...all(set), set.roleBindingManifest({ name: 'sa', namespace: 'ns' })]) {
       expect({ kind: manifest.kind, installation: manifest.metadata.labels?.['orochi.io/installation'] }).toEqual({ kind: manifest.kind, installation: 'eu-1' });
     }
   });
@@ -169,6 +169,17 @@ describe('the CloudNativePG manifests', () => {
 
   it('refuse backups without a configured object store', () => {
     expect(() => manifests({}, 1, { ...config, backups: undefined }).objectStoreManifest()).toThrow(/orochi.kubernetes.backups.destinationPath/);
+  });
+
+  it("point every Cluster's exporter at Orochi's monitoring queries, which CloudNativePG reloads", () => {
+    const set = manifests();
+    expect((set.clusterManifest().spec as any).monitoring).toEqual({ customQueriesSecret: [{ name: 'orochi-monitoring', key: 'queries' }] });
+    const secret = set.monitoringQueriesManifest();
+    expect(secret.metadata).toMatchObject({ name: 'orochi-monitoring', namespace: 'orochi-team-payments', labels: { 'cnpg.io/reload': '' } });
+    // The exporter reads YAML; JSON is YAML.
+    const queries = parse((secret as any).stringData.queries);
+    expect(queries.orochi_activity).toMatchObject({ target_databases: ['app'], query: expect.stringContaining('pg_stat_user_tables') });
+    expect(queries.orochi_activity.metrics.map((m: object) => Object.keys(m)[0])).toEqual(['datname', 'table_accesses', 'last_client_activity_seconds']);
   });
 
   it('keep the password in a basic-auth Secret', () => {

@@ -1,6 +1,7 @@
 import { DriverCluster, settingsForSize } from '@orochi/backstage-plugin-orochi-node';
 import { APP_DATABASE, CU_MEMORY_MIB } from '@orochi/backstage-plugin-orochi-common';
 import { KubernetesDriverConfig } from './config';
+import { MONITORING_QUERIES, monitoringQueries } from './metrics/activityQueries';
 import { RecoveryBootstrap } from './recovery';
 import {
   appSecretName,
@@ -111,6 +112,22 @@ export class ClusterManifests {
     };
   }
 
+  /** Orochi's monitoring queries for the exporter of every Cluster in the namespace (metrics/activityQueries.ts). */
+  monitoringQueriesManifest(): Manifest {
+    return {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'Opaque',
+      metadata: {
+        name: MONITORING_QUERIES.name,
+        namespace: this.namespace,
+        // CloudNativePG reloads the queries of a Secret with this label when it changes.
+        labels: { ...installationLabels(this.config), 'cnpg.io/reload': '' },
+      },
+      stringData: { [MONITORING_QUERIES.key]: monitoringQueries() },
+    };
+  }
+
   /**
    * The Cluster: bootstrapped by initdb, or (for a restored cluster or a branch, given `recovery`) by recovery from
    * its source's archive. A bootstrap happens once, so a restored cluster is always rendered with its recovery.
@@ -143,6 +160,7 @@ export class ClusterManifests {
             [INSTALLATION_LABEL]: this.config.installationId,
           },
         },
+        monitoring: { customQueriesSecret: [MONITORING_QUERIES] },
         postgresql: {
           parameters: settingsForSize(cu),
           ...(config.orochiExtension ? { shared_preload_libraries: ['orochi'] } : {}),

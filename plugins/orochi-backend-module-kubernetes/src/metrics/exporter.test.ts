@@ -18,9 +18,10 @@ describe('activityOf', () => {
       connections: 7,
       // Idle in transaction counts, and so does replication to a client (orders-cdc).
       activeSessions: 3,
-      // Commits and rollbacks of app and template1, not of the maintenance database postgres.
-      transactionsTotal: 48213 + 17 + 2,
+      // Orochi's count of user-table accesses: the exporter's own queries move xact_commit, not it.
+      transactionsTotal: 91377,
       storageBytes: 9012345 + 7701295 + 7631663,
+      lastActivityAt: '2025-12-03T16:00:00.000Z',
     });
   });
 
@@ -35,9 +36,19 @@ describe('activityOf', () => {
     expect(activityOf(without('cnpg_collector_up'))).toBeUndefined();
   });
 
-  it('refuses to guess when the default monitoring queries are missing', () => {
-    for (const name of ['cnpg_backends_total', 'cnpg_pg_stat_database_xact_commit', 'cnpg_pg_database_size_bytes']) {
-      expect(() => activityOf(without(name))).toThrow(/has no cnpg_backends_total/);
+  it('leaves out the time of the last activity when no client session was ever seen', () => {
+    const never = samples.map(s => (s.name === 'cnpg_orochi_activity_last_client_activity_seconds' ? { ...s, value: 0 } : s));
+    expect(activityOf(never)).not.toHaveProperty('lastActivityAt');
+  });
+
+  it("refuses to guess when the default monitoring queries or Orochi's are missing", () => {
+    for (const name of [
+      'cnpg_backends_total',
+      'cnpg_orochi_activity_table_accesses',
+      'cnpg_orochi_activity_last_client_activity_seconds',
+      'cnpg_pg_database_size_bytes',
+    ]) {
+      expect(() => activityOf(without(name))).toThrow(`The exporter has no ${name}`);
     }
   });
 });

@@ -5,7 +5,7 @@ import { parsePrometheusText } from './prometheusText';
 describe('parsePrometheusText', () => {
   it('reads every sample of a CloudNativePG exporter scrape, and skips HELP and TYPE lines', () => {
     const samples = parsePrometheusText(readFileSync(join(__dirname, '__fixtures__', 'cnpgExporter.txt'), 'utf8'));
-    expect(samples).toHaveLength(127);
+    expect(samples).toHaveLength(129);
     expect(samples).toContainEqual({
       name: 'cnpg_backends_total',
       labels: { application_name: 'orders-api', datname: 'app', state: 'idle in transaction', usename: 'app' },
