@@ -147,6 +147,38 @@ it('forwards a CancelRequest to the server of an open session', async () => {
   expect(resolveCalls).toHaveLength(1);
 });
 
+it('forwards a CancelRequest to the server it belongs to when sessions are open on several', async () => {
+  const other = await startServer();
+  try {
+    const port = await listen();
+    // The sleeping session on the other server, then an idle one on the first: the last resolved is not the one.
+    resolver = async () => ({ host: '127.0.0.1', port: other.port });
+    await withClient(port, async sleeper => {
+      const sleeping = sleeper.query('SELECT pg_sleep(30)').then(
+        () => undefined,
+        (error: { code?: string }) => error.code,
+      );
+      resolver = async () => target();
+      await withClient(port, async idle => {
+        await idle.query('SELECT 1');
+        await waitFor(async () => {
+          const { rows } = await withClient(other.port, d => d.query("SELECT 1 FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)' AND state = 'active'"));
+          return rows.length > 0;
+        }, 10_000, 'the query to run');
+        const { processID, secretKey } = sleeper as unknown as { processID: number; secretKey: number };
+        const canceller = await RawClient.connect(port);
+        canceller.send(cancelRequest(processID, secretKey));
+        expect((await canceller.closed()).length).toBe(0);
+        expect(await sleeping).toBe('57014');
+        // The other session goes on.
+        expect((await idle.query('SELECT 2 AS two')).rows).toEqual([{ two: 2 }]);
+      });
+    });
+  } finally {
+    await other.stop();
+  }
+});
+
 it('drops a CancelRequest without waking anything when no session is open', async () => {
   const port = await listen();
   const canceller = await RawClient.connect(port);

@@ -6,6 +6,8 @@ import type { PostgresProxyOptions, ProxyConnectionInfo, ProxyListenerStats, Pro
 
 const DEFAULT_RESOLVE_TIMEOUT_MS = 30_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** A server's address, what its sessions have in common. */
+const addressOf = (target: ProxyTarget) => ('path' in target ? target.path : `${target.host}:${target.port}`);
 const SILENT: ProxyLogger = { info: () => undefined, warn: () => undefined };
 
 /** One listening port (one cluster): accepts clients, runs a session for each, and keeps the counters. */
@@ -19,7 +21,8 @@ export class ProxyListener implements SessionHost {
   readonly #server: Server;
   /** Client and server sockets alike, so that closing the listener ends every session. */
   readonly #sockets = new Set<Socket>();
-  #lastTarget?: ProxyTarget;
+  /** The servers of the open sessions, by address, with how many sessions each has. */
+  readonly #openTargets = new Map<string, { target: ProxyTarget; sessions: number }>();
   #port = 0;
   /** Epoch milliseconds, kept as a number: it is set for every chunk a client sends. */
   #lastClientByteAt?: number;
@@ -103,12 +106,18 @@ export class ProxyListener implements SessionHost {
   }
 
   sessionOpened(target: ProxyTarget): void {
-    this.#lastTarget = target;
+    const key = addressOf(target);
+    const open = this.#openTargets.get(key) ?? { target, sessions: 0 };
+    open.sessions += 1;
+    this.#openTargets.set(key, open);
     this.#stats.openSessions += 1;
     this.#stats.totalSessions += 1;
   }
 
-  sessionClosed(): void {
+  sessionClosed(target: ProxyTarget): void {
+    const key = addressOf(target);
+    const open = this.#openTargets.get(key);
+    if (open && --open.sessions === 0) this.#openTargets.delete(key);
     this.#stats.openSessions -= 1;
   }
 
@@ -116,7 +125,7 @@ export class ProxyListener implements SessionHost {
     this.#stats.refusedConnections += 1;
   }
 
-  cancelTarget(): ProxyTarget | undefined {
-    return this.#stats.openSessions > 0 ? this.#lastTarget : undefined;
+  cancelTargets(): ProxyTarget[] {
+    return [...this.#openTargets.values()].map(open => open.target);
   }
 }

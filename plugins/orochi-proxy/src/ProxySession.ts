@@ -23,10 +23,13 @@ export interface SessionHost extends RelayCounters {
   track(socket: Socket): void;
   clientBytes(): void;
   sessionOpened(target: ProxyTarget): void;
-  sessionClosed(): void;
+  sessionClosed(target: ProxyTarget): void;
   refused(): void;
-  /** Where a cancel request goes: the last resolved target while a session is open, else nowhere. */
-  cancelTarget(): ProxyTarget | undefined;
+  /**
+   * Where a cancel request goes: every server with an open session. A CancelRequest names no database and no
+   * server, only a process and its key, which any other server ignores.
+   */
+  cancelTargets(): ProxyTarget[];
 }
 
 /**
@@ -155,23 +158,25 @@ export class ProxySession {
     try {
       await relay(this.#client, server, held, this.host);
     } finally {
-      this.host.sessionClosed();
+      this.host.sessionClosed(target);
     }
   }
 
   /** A cancel never wakes a server: with no session open there is no query to cancel. */
   async #forwardCancel(packet: Buffer): Promise<void> {
-    const target = this.host.cancelTarget();
-    const server = target && (await connectTarget(target, this.host.connectTimeoutMs).catch(() => undefined));
-    if (server) {
-      this.host.track(server);
-      server.on('error', () => undefined);
-      server.end(packet);
-      // libpq waits for the server to close the cancel connection: that tells it the cancel arrived.
-      await new Promise(resolve => server.once('close', resolve));
-    }
+    await Promise.all(this.host.cancelTargets().map(target => this.#sendCancel(target, packet)));
     // The protocol has no reply to a CancelRequest, not even an error.
     endWith(this.#client);
+  }
+
+  async #sendCancel(target: ProxyTarget, packet: Buffer): Promise<void> {
+    const server = await connectTarget(target, this.host.connectTimeoutMs).catch(() => undefined);
+    if (!server) return;
+    this.host.track(server);
+    server.on('error', () => undefined);
+    server.end(packet);
+    // libpq waits for the server to close the cancel connection: that tells it the cancel arrived.
+    await new Promise(resolve => server.once('close', resolve));
   }
 
   async #refuse(error: unknown): Promise<void> {
