@@ -4,6 +4,7 @@ import { branches } from './branches';
 import { catalogProvider } from './catalogProvider';
 import { databasesPage } from './databasesPage';
 import { localDriverCreate } from './localDriverCreate';
+import { proxyOverhead } from './proxy';
 import { wake } from './wake';
 
 const benchmarks: Record<string, () => Promise<void>> = {
@@ -12,6 +13,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   'databases-page': databasesPage,
   branches,
   wake,
+  proxy: proxyOverhead,
   autoscaler,
 };
 

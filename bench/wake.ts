@@ -1,9 +1,6 @@
-// Wake on connect and the connection proxy, each next to its reference in the same run:
-// - suspended cluster -> first query through its unchanged address (the proxy holds the client while a wake
-//   operation starts the server), over 20 clusters suspended by the idle job, next to a plain `pg_ctl start` of a
-//   stopped data directory plus the same first query;
-// - pgbench select-only through the proxy, next to pgbench on a direct TCP connection to the same server.
-import { PostgresProxy } from '@orochi/orochi-proxy';
+// Wake on connect, next to its reference in the same run: suspended cluster -> first query through its unchanged
+// address (the proxy holds the client while a wake operation starts the server), over 20 clusters suspended by
+// the idle job, next to a plain `pg_ctl start` of a stopped data directory plus the same first query.
 import { createDevBackend, freePort, localDriverConfig, stopServers } from '@orochi/test-utils';
 import { execFile } from 'node:child_process';
 import { chownSync, mkdirSync, rmSync } from 'node:fs';
@@ -13,7 +10,6 @@ import { firstQuery, median, ms, postgresBin, scratchDirectory, serverIdentity, 
 
 const exec = promisify(execFile);
 const WAKES = Number(process.env.OROCHI_BENCH_WAKES ?? 20);
-const PGBENCH_SECONDS = Number(process.env.OROCHI_BENCH_PGBENCH_SECONDS ?? 10);
 
 const p99 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.ceil(values.length * 0.99) - 1];
 
@@ -57,49 +53,6 @@ async function bareStarts(directory: string): Promise<number[]> {
   return took;
 }
 
-/** pgbench select-only throughput (transactions per second) against a port. */
-async function pgbench(port: number): Promise<number> {
-  const bin = postgresBin();
-  const options = { ...serverIdentity(), cwd: '/' };
-  const { stdout } = await exec(
-    join(bin, 'pgbench'),
-    ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-S', '-c', '4', '-j', '2', '-T', String(PGBENCH_SECONDS), '-n', 'bench'],
-    options,
-  );
-  return Number(/tps = ([\d.]+)/.exec(stdout)![1]);
-}
-
-/** The proxy's cost per query: pgbench directly and through a proxy in front of the same server, alternately. */
-async function proxyOverhead(directory: string) {
-  const bin = postgresBin();
-  const options = { ...serverIdentity(), cwd: '/' };
-  const base = join(directory, 'pgbench');
-  mkdirSync(base);
-  if (options.uid !== undefined) chownSync(base, options.uid, options.gid!);
-  const data = join(base, 'data');
-  await exec(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--no-locale', '-E', 'UTF8'], options);
-  const port = await freePort();
-  await exec(join(bin, 'pg_ctl'), ['-D', data, '-l', join(base, 'log'), '-w', '-o', `-p ${port} -k ${base} -c listen_addresses=127.0.0.1`, 'start'], options);
-  const proxy = new PostgresProxy({ resolve: async () => ({ host: '127.0.0.1', port }) });
-  try {
-    await exec(join(bin, 'createdb'), ['-h', base, '-p', String(port), '-U', 'postgres', 'bench'], options);
-    await exec(join(bin, 'pgbench'), ['-h', base, '-p', String(port), '-U', 'postgres', '-i', '-s', '10', '-q', 'bench'], options);
-    const proxied = await proxy.listen({ port: 0, host: '127.0.0.1' });
-    const direct: number[] = [];
-    const through: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      direct.push(await pgbench(port));
-      through.push(await pgbench(proxied));
-    }
-    console.log(`pgbench -S, 4 clients, direct TCP:       median ${median(direct).toFixed(0)} tps (${direct.map(t => t.toFixed(0)).join(', ')})`);
-    console.log(`pgbench -S, 4 clients, through the proxy: median ${median(through).toFixed(0)} tps (${through.map(t => t.toFixed(0)).join(', ')})`);
-    console.log(`proxy throughput / direct (medians): ${(median(through) / median(direct)).toFixed(3)} (target at least 0.90)`);
-  } finally {
-    await proxy.closeAll();
-    await exec(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'], options).catch(() => undefined);
-  }
-}
-
 export async function wake() {
   const directory = scratchDirectory('orochi-bench-wake-');
   const backend = await createDevBackend({
@@ -129,6 +82,5 @@ export async function wake() {
     // The local driver's servers outlive its backend (the next start adopts them): stop them.
     stopServers(join(directory, 'driver'));
   }
-  await proxyOverhead(directory);
   rmSync(directory, { recursive: true, force: true });
 }
