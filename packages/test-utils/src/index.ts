@@ -9,3 +9,5 @@ export type { DevBackend } from './devBackend';
 export { clusterRecord, clusterSpec } from '@orochi/backstage-plugin-orochi-common/testUtils';
 export { selfSignedCertificate } from './certificates';
 export type { Knex } from 'knex';
+export { FakeStripe } from './stripe/FakeStripe';
+export type { InjectedFailure, RecordedMeterEvent } from './stripe/FakeStripe';
