@@ -10,4 +10,5 @@ export { clusterRecord, clusterSpec } from '@orochi/backstage-plugin-orochi-comm
 export { selfSignedCertificate } from './certificates';
 export type { Knex } from 'knex';
 export { FakeStripe } from './stripe/FakeStripe';
-export type { InjectedFailure, RecordedMeterEvent } from './stripe/FakeStripe';
+export type { InjectedFailure } from './stripe/FakeStripe';
+export type { RecordedMeterEvent } from './stripe/meterEvents';

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { FakeStripe } from './FakeStripe';
 
@@ -49,7 +51,7 @@ describe('FakeStripe', () => {
     expect(again).toMatchObject({ type: 'StripeInvalidRequestError', statusCode: 400 });
     expect(again.raw.message).toBe(`An event already exists with identifier ${event.identifier}.`);
     expect(again.headers['stripe-should-retry']).toBe('false');
-    expect([...fake.meterEvents.values()].filter(e => e.identifier === event.identifier)).toHaveLength(1);
+    expect([...fake.ledger.events.values()].filter(e => e.identifier === event.identifier)).toHaveLength(1);
     await expect(stripe.billing.meterEvents.create({ ...event, identifier: 'x', payload: { ...event.payload, value: '1.5' } })).rejects.toMatchObject({ param: 'payload[value]' });
   });
 
@@ -102,5 +104,57 @@ describe('FakeStripe', () => {
     const header = fake.signature(payload);
     expect(stripe.webhooks.constructEvent(payload, header, fake.webhookSecret)).toMatchObject({ type: 'invoice.paid' });
     expect(() => stripe.webhooks.constructEvent(payload, header, 'whsec_wrong')).toThrow(/No signatures found matching/);
+  });
+
+  it('sums meter events per customer and hour, cancels one by adjustment, and takes v2 events too', async () => {
+    const customer = await stripe.customers.create({});
+    const meter = await stripe.billing.meters.create({ display_name: 'CU', event_name: 'cu_hours_test', default_aggregation: { formula: 'sum' } });
+    const hour = Math.floor(Date.now() / 3_600_000) * 3600 - 7200;
+    const send = (identifier: string, value: string, timestamp: number) =>
+      stripe.billing.meterEvents.create({ event_name: 'cu_hours_test', identifier, timestamp, payload: { stripe_customer_id: customer.id, value } });
+    await send('a', '10', hour + 60);
+    await send('b', '5', hour + 3600 + 60);
+    await send('c', '7', hour + 3600 + 120);
+    await stripe.v2.billing.meterEvents.create({
+      event_name: 'cu_hours_test',
+      identifier: 'd',
+      timestamp: new Date((hour + 3600 + 180) * 1000).toISOString(),
+      payload: { stripe_customer_id: customer.id, value: '1' },
+    });
+    await expect(stripe.billing.meterEventAdjustments.create({ event_name: 'cu_hours_test', type: 'cancel', cancel: { identifier: 'c' } })).resolves.toMatchObject({
+      object: 'billing.meter_event_adjustment',
+      status: 'complete',
+      cancel: { identifier: 'c' },
+    });
+    const summaries = await stripe.billing.meters.listEventSummaries(meter.id, { customer: customer.id, start_time: hour, end_time: hour + 7200, value_grouping_window: 'hour' });
+    expect(summaries.data.map(s => [s.start_time - hour, s.aggregated_value])).toEqual([[0, 10], [3600, 6]]);
+  });
+
+  it('completes a checkout into a subscription and delivers the signed event to a webhook endpoint', async () => {
+    const customer = await stripe.customers.create({});
+    const session = await stripe.checkout.sessions.create({ mode: 'subscription', customer: customer.id, line_items: [{ price: 'price_team' }], success_url: 'http://localhost/ok' });
+    const received: Array<{ signature: string; body: string }> = [];
+    const endpoint = createServer((req, res) => {
+      let body = '';
+      req.on('data', chunk => (body += chunk));
+      req.on('end', () => {
+        received.push({ signature: String(req.headers['stripe-signature']), body });
+        res.writeHead(200).end('{}');
+      });
+    });
+    await new Promise<void>(resolve => endpoint.listen(0, '127.0.0.1', resolve));
+    try {
+      const event = fake.completeCheckout(session.id);
+      const status = await fake.deliver(`http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/webhook`, event);
+      expect(status).toBe(200);
+      const verified = stripe.webhooks.constructEvent(received[0].body, received[0].signature, fake.webhookSecret);
+      expect(verified).toMatchObject({ type: 'checkout.session.completed', data: { object: { id: session.id, status: 'complete', customer: customer.id } } });
+      const subscriptionId = (verified.data.object as Stripe.Checkout.Session).subscription as string;
+      const subscription = await stripe.subscriptions.retrieve(subscriptionId);
+      expect(subscription).toMatchObject({ status: 'active', customer: customer.id });
+      expect(subscription.items.data.map(item => item.price.id)).toEqual(['price_team']);
+    } finally {
+      await new Promise(resolve => endpoint.close(resolve));
+    }
   });
 });

@@ -5,6 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { StripeFakeError } from './errors';
 import { decodeForm, FormValue } from './formEncoding';
+import { MeterEventLedger } from './meterEvents';
 
 /** Stripe's own example objects (../shared/stripe/fixtures3.json), the shapes the fake answers with. */
 function loadFixtures(): Record<string, Record<string, unknown>> {
@@ -26,14 +27,6 @@ interface Saved {
   body: object;
 }
 
-/** A meter event as the fake recorded it. */
-export interface RecordedMeterEvent {
-  event_name: string;
-  identifier: string;
-  payload: Record<string, string>;
-  timestamp: number;
-}
-
 const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('base64url')}`;
 const now = () => Math.floor(Date.now() / 1000);
 const text = (value: FormValue | undefined) => (typeof value === 'string' ? value : undefined);
@@ -50,7 +43,8 @@ export class FakeStripe {
   readonly customers = new Map<string, Record<string, unknown>>();
   readonly meters = new Map<string, Record<string, unknown>>();
   /** Every meter event accepted, by identifier: a second one with the same identifier is refused. */
-  readonly meterEvents = new Map<string, RecordedMeterEvent>();
+  readonly ledger = new MeterEventLedger();
+  readonly subscriptions = new Map<string, Record<string, unknown>>();
   readonly checkoutSessions = new Map<string, Record<string, unknown>>();
   readonly #fixtures = loadFixtures();
   readonly #idempotency = new Map<string, Saved>();
@@ -91,6 +85,36 @@ export class FakeStripe {
     return `t=${timestamp},v1=${v1}`;
   }
 
+  /** Delivers `event` to a webhook endpoint as Stripe does: the raw JSON, signed; answers the HTTP status. */
+  async deliver(url: string, event: object, options: { secret?: string; timestamp?: number } = {}): Promise<number> {
+    const payload = JSON.stringify(event);
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json; charset=utf-8', 'Stripe-Signature': this.signature(payload, options.timestamp, options.secret) },
+      body: payload,
+    });
+    await response.arrayBuffer();
+    return response.status;
+  }
+
+  /**
+   * What a customer paying in a Checkout session does: the session completes and a subscription to its line items
+   * starts. Answers the `checkout.session.completed` event Stripe would send.
+   */
+  completeCheckout(sessionId: string) {
+    const session = this.checkoutSessions.get(sessionId);
+    if (!session) throw new Error(`No checkout session ${sessionId}`);
+    const customer = (session.customer as string | null) ?? (this.#create(this.customers, 'customer', 'cus', {}).id as string);
+    const subscription = this.#create(this.subscriptions, 'subscription', 'sub', {
+      customer,
+      status: 'active',
+      metadata: session.metadata ?? {},
+      items: { object: 'list', has_more: false, url: '/v1/subscription_items', data: ((session.line_items ?? []) as Array<Record<string, string>>).map(item => ({ id: id('si'), object: 'subscription_item', price: { id: item.price, object: 'price' } })) },
+    });
+    Object.assign(session, { status: 'complete', payment_status: 'paid', customer, subscription: subscription.id, url: null });
+    return this.event('checkout.session.completed', session);
+  }
+
   /** An event object of `type` around `object`, as Stripe delivers it. */
   event(type: string, object: object) {
     return { id: id('evt'), object: 'event', api_version: '2026-07-29.dahlia', created: now(), data: { object }, livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type };
@@ -101,7 +125,11 @@ export class FakeStripe {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? '/', 'http://fake');
     const method = req.method ?? 'GET';
-    const params = decodeForm(method === 'GET' || method === 'DELETE' ? url.search.slice(1) : Buffer.concat(chunks).toString('utf8'));
+    const raw = Buffer.concat(chunks).toString('utf8');
+    // v1 is form-encoded (the query string for GET and DELETE), v2 JSON.
+    let params: Record<string, FormValue>;
+    if (url.pathname.startsWith('/v2/')) params = raw ? JSON.parse(raw) : {};
+    else params = decodeForm(method === 'GET' || method === 'DELETE' ? url.search.slice(1) : raw);
     const requestId = id('req');
     const send = (status: number, body: object, headers: Record<string, string> = {}) =>
       res.writeHead(status, { 'Content-Type': 'application/json', 'Request-Id': requestId, ...headers }).end(JSON.stringify(body));
@@ -161,8 +189,8 @@ export class FakeStripe {
   }
 
   #route(method: string, path: string, params: Record<string, FormValue>): object {
-    const route = `${method} ${path.replace(/\/(cus|mtr|cs)_[A-Za-z0-9_-]+/, '/:id')}`;
-    const resourceId = /\/((?:cus|mtr|cs)_[A-Za-z0-9_-]+)/.exec(path)?.[1] ?? '';
+    const route = `${method} ${path.replace(/\/(cus|mtr|cs|sub)_[A-Za-z0-9_-]+/, '/:id')}`;
+    const resourceId = /\/((?:cus|mtr|cs|sub)_[A-Za-z0-9_-]+)/.exec(path)?.[1] ?? '';
     switch (route) {
       case 'POST /v1/customers':
         return this.#create(this.customers, 'customer', 'cus', { email: text(params.email) ?? null, name: text(params.name) ?? null, metadata: params.metadata ?? {} });
@@ -172,8 +200,23 @@ export class FakeStripe {
         return this.#createMeter(params);
       case 'GET /v1/billing/meters':
         return this.#list('/v1/billing/meters', [...this.meters.values()], params);
-      case 'POST /v1/billing/meter_events':
-        return this.#meterEvent(params);
+      case 'GET /v1/billing/meters/:id/event_summaries':
+        return this.#summaries(resourceId, params);
+      case 'POST /v1/billing/meter_events': {
+        const { received: _, ...event } = this.ledger.record(params, 'v1');
+        return { ...this.#fixtures['billing.meter_event'], object: 'billing.meter_event', created: now(), livemode: false, ...event };
+      }
+      case 'POST /v2/billing/meter_events': {
+        const event = this.ledger.record(params, 'v2');
+        const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+        return { object: 'v2.billing.meter_event', created: iso(event.received), event_name: event.event_name, identifier: event.identifier, livemode: false, payload: event.payload, timestamp: iso(event.timestamp) };
+      }
+      case 'POST /v1/billing/meter_event_adjustments': {
+        const { event_name, identifier } = this.ledger.cancel(params);
+        return { ...this.#fixtures['billing.meter_event_adjustment'], object: 'billing.meter_event_adjustment', cancel: { identifier }, event_name, livemode: false, status: 'complete', type: 'cancel' };
+      }
+      case 'GET /v1/subscriptions/:id':
+        return this.subscriptions.get(resourceId) ?? this.#missing('subscription', resourceId);
       case 'POST /v1/checkout/sessions':
         return this.#checkoutSession(params);
       case 'POST /v1/billing_portal/sessions': {
@@ -228,23 +271,22 @@ export class FakeStripe {
     return { object: 'list', url, has_more: start + limit < items.length, data };
   }
 
-  #meterEvent(params: Record<string, FormValue>) {
-    const eventName = text(params.event_name);
-    if (!eventName) throw StripeFakeError.missing('event_name');
-    const payload = params.payload as Record<string, string> | undefined;
-    if (!payload || typeof payload !== 'object') throw StripeFakeError.missing('payload');
-    if (!/^-?\d+$/.test(payload.value ?? '')) throw StripeFakeError.invalid('payload[value]', 'The value must be a whole number.');
-    const timestamp = Number(text(params.timestamp) ?? now());
-    if (timestamp < now() - 35 * 86_400 || timestamp > now() + 300) {
-      throw StripeFakeError.invalid('timestamp', 'Timestamp must be within the past 35 calendar days and no more than 5 minutes in the future.');
+  #summaries(meterId: string, params: Record<string, FormValue>) {
+    const meter = this.meters.get(meterId) ?? this.#missing('billing.meter', meterId);
+    const customer = this.#customer(params.customer);
+    const [start, end] = ['start_time', 'end_time'].map(param => {
+      const value = Number(text(params[param]));
+      if (!text(params[param])) throw StripeFakeError.missing(param);
+      if (value % 60) throw StripeFakeError.invalid(param, `${param} must be aligned to a minute.`);
+      return value;
+    });
+    const step = { hour: 3600, day: 86_400 }[text(params.value_grouping_window) ?? ''] ?? end - start;
+    const windows: Array<Record<string, unknown>> = [];
+    for (let from = start; from < end; from += step) {
+      const to = Math.min(from + step, end);
+      windows.push({ ...this.#fixtures['billing.meter_event_summary'], id: id('mtrusg'), object: 'billing.meter_event_summary', livemode: false, meter: meterId, start_time: from, end_time: to, aggregated_value: this.ledger.total(meter.event_name as string, customer, from, to) });
     }
-    const identifier = text(params.identifier) ?? id('mev');
-    if (this.meterEvents.has(identifier)) {
-      throw new StripeFakeError(400, { type: 'invalid_request_error', message: `An event already exists with identifier ${identifier}.` }, { 'Stripe-Should-Retry': 'false' });
-    }
-    const event = { event_name: eventName, identifier, payload, timestamp };
-    this.meterEvents.set(identifier, event);
-    return { ...this.#fixtures['billing.meter_event'], object: 'billing.meter_event', created: now(), livemode: false, ...event };
+    return this.#list(`/v1/billing/meters/${meterId}/event_summaries`, windows, params);
   }
 
   #checkoutSession(params: Record<string, FormValue>) {
@@ -264,6 +306,7 @@ export class FakeStripe {
       payment_status: 'unpaid',
       url: `http://127.0.0.1:${this.port}/c/pay/${sessionId}`,
       metadata: params.metadata ?? {},
+      line_items: lineItems,
     });
   }
 }
