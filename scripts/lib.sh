@@ -89,6 +89,14 @@ ensure_dependencies() {
   # `npm ci` refuses this lockfile: the registry lacks some other platforms' optional binaries (for example
   # @swc/core-darwin-arm64), so they cannot be recorded. `npm install` keeps every locked version and skips them.
   log "installing dependencies (npm install from package-lock.json)"
-  (cd "$OROCHI_ROOT" && npm install --no-audit --no-fund >&2)
+  if [ -n "${CI:-}" ]; then
+    # A CI machine installs once: its download cache (some 600 MB) would only take disk the tests need.
+    local cache
+    cache=$(mktemp -d)
+    (cd "$OROCHI_ROOT" && npm install --no-audit --no-fund --cache "$cache" >&2)
+    rm -rf "$cache"
+  else
+    (cd "$OROCHI_ROOT" && npm install --no-audit --no-fund >&2)
+  fi
   echo "$(node -v) $(sha256sum "$OROCHI_ROOT/package-lock.json" | cut -d' ' -f1)" >"$stamp"
 }

@@ -1,8 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, createWriteStream, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
-import { freePort, stopServers } from '@orochi/test-utils';
+import { freePort, stopServersAndWait } from '@orochi/test-utils';
 import { join } from 'node:path';
 
 const repoRoot = resolvePackagePath('e2e-tests', '../..');
@@ -102,8 +102,9 @@ export async function startPortal(options: { prepare?(dataDir: string): Promise<
       clearTimeout(grace);
       if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
     }
-    // Cluster servers outlive the portal by design; the test's clusters go with the test.
-    stopServers(join(dataDir, 'clusters'));
+    // Cluster servers outlive the portal by design; the test's clusters and their files go with the test.
+    await stopServersAndWait(join(dataDir, 'clusters'));
+    rmSync(dataDir, { recursive: true, force: true });
   };
 
   try {

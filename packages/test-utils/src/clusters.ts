@@ -79,3 +79,12 @@ export function stopServers(dataDirectory: string) {
     }
   }
 }
+
+/** Stops every server under a test's data directory and waits until they have exited, so their files can go. */
+export async function stopServersAndWait(dataDirectory: string, timeoutMs = 30_000) {
+  const clusters = join(dataDirectory, 'clusters');
+  const pids = existsSync(clusters) ? readdirSync(clusters).flatMap(id => serverPids(dataDirectory, id)) : [];
+  stopServers(dataDirectory);
+  const deadline = Date.now() + timeoutMs;
+  while (pids.some(isRunning) && Date.now() < deadline) await new Promise(r => setTimeout(r, 100));
+}
