@@ -158,6 +158,24 @@ export interface Config {
       /** How long before a branch expires its owners get a notification; default `{ hours: 1 }`. */
       warnBefore?: HumanDuration | string;
     };
+    /**
+     * Metering and billing. Usage is metered without a billing provider; a module such as the Stripe module
+     * (`@orochi/backstage-plugin-orochi-backend-module-stripe`) bills it.
+     */
+    billing?: {
+      /** How often every cluster's usage is metered; default every minute, once across replicas. */
+      usageSchedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /** How often complete hours are rolled up (and queued for the billing provider); default every 5 minutes. */
+      rollupSchedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /** How often queued meter events are sent to the billing provider; default every minute. */
+      deliverySchedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /** How often plan limits (Free compute hours) and budgets are checked; default every minute. */
+      limitsSchedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /** How long raw usage samples are kept once rolled up; default `{ days: 7 }`. */
+      rawRetention?: HumanDuration | string;
+      /** How long hourly usage is kept; default `{ months: 13 }`. */
+      retention?: HumanDuration | string;
+    };
     /** The `local` driver: one PostgreSQL server process per instance, on this host. */
     local?: {
       /** Where clusters' data directories live; default `<working directory>/.orochi-clusters`. */

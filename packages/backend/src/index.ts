@@ -35,4 +35,5 @@ backend.add(import('@orochi/backstage-plugin-orochi-backend'));
 backend.add(import('./modules/exampleClusters'));
 
 backend.add(import('@orochi/backstage-plugin-orochi-backend-module-kubernetes'));
+backend.add(import('@orochi/backstage-plugin-orochi-backend-module-stripe'));
 backend.start();

@@ -240,18 +240,32 @@ describe('Orochi under the portal permission policy', () => {
     await waitForOperation(server, deleted.body.operation.id, as('pat'));
   });
 
-  it('lets only those who manage billing choose a plan other than the default', async () => {
-    const { server } = await startPortalBackend(dataDirectory);
-    const refused = await request(server)
+  it('lets members read their own team’s billing and only admins set a plan without payment', async () => {
+    const { server, auditor } = await startPortalBackend(dataDirectory);
+    const account = (user: string, team: string) =>
+      request(server).get(`/api/orochi/billing/accounts/${team}`).set('Authorization', as(user));
+    expect((await account('pat', 'team-payments')).body).toMatchObject({ account: { group: 'group:default/team-payments', plan: 'pro' } });
+    expect((await account('pat', 'team-search')).status).toBe(403);
+    expect((await account('ada', 'team-search')).status).toBe(200);
+
+    const setPlan = (user: string) =>
+      request(server).patch('/api/orochi/billing/accounts/team-payments').set('Authorization', as(user)).send({ plan: 'enterprise' });
+    const refused = await setPlan('pat');
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toMatch(/orochi.billing.plan.set/);
+    expect((await account('pat', 'team-payments')).body.account.plan).toBe('pro');
+    expect((await setPlan('ada')).body).toMatchObject({ group: 'group:default/team-payments', plan: 'enterprise' });
+    expect(auditor.createEvent).toHaveBeenCalledWith(expect.objectContaining({ eventId: 'billing-account-update' }));
+
+    // A cluster has its team's plan; the request no longer names one.
+    const named = await request(server)
       .post('/api/orochi/clusters')
       .set('Authorization', as('pat'))
-      .send({ name: 'big-db', owner: 'team-payments', plan: 'enterprise' });
-    expect(refused.status).toBe(403);
-    expect(refused.body.error.message).toMatch(/orochi.billing.manage/);
-    expect((await request(server).get('/api/orochi/clusters').set('Authorization', as('ada'))).body.totalCount).toBe(0);
-
-    const id = await createCluster(server, 'ada', { name: 'big-db', owner: 'team-payments', plan: 'enterprise' });
-    const deleted = await request(server).delete(`/api/orochi/clusters/${id}`).set('Authorization', as('ada'));
-    await waitForOperation(server, deleted.body.operation.id, as('ada'));
+      .send({ name: 'big-db', owner: 'team-payments', plan: 'free' });
+    expect({ status: named.status, message: named.body.error?.message }).toEqual({ status: 400, message: expect.stringMatching(/plan/) });
+    const id = await createCluster(server, 'pat', { name: 'big-db', owner: 'team-payments' });
+    expect((await request(server).get(`/api/orochi/clusters/${id}`).set('Authorization', as('pat'))).body.plan).toBe('enterprise');
+    const deleted = await request(server).delete(`/api/orochi/clusters/${id}`).set('Authorization', as('pat'));
+    await waitForOperation(server, deleted.body.operation.id, as('pat'));
   });
 });

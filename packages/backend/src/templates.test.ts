@@ -165,7 +165,6 @@ describe('the templates through the real scaffolder and catalog', () => {
           description: trickyDescription,
           owner: 'group:default/team-payments',
           size: 'small',
-          plan: 'pro',
           instances: 1,
           storageGb: 1,
         },
@@ -193,7 +192,6 @@ describe('the templates through the real scaffolder and catalog', () => {
       owner: 'group:default/team-payments',
       system: 'system:default/payments',
       size: 'small',
-      plan: 'pro',
       instances: 1,
       storageGb: 1,
       backups: false,
@@ -276,7 +274,6 @@ describe('the templates through the real scaffolder and catalog', () => {
       name: 'not-mine-db',
       owner: 'group:default/team-search',
       size: 'small',
-      plan: 'pro',
       instances: 1,
       storageGb: 1,
     });

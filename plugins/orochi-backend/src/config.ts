@@ -64,6 +64,22 @@ export interface OrochiConfig {
     /** How long a wake-on-connect request waits for the cluster to accept connections. */
     wakeTimeoutMs: number;
   };
+  billing: {
+    /** Metering rounds; each records what every cluster accrued since the last. */
+    usageSchedule: SchedulerServiceTaskScheduleDefinition;
+    /** Hourly roll-ups of complete hours, and with a billing provider their outbox rows. */
+    rollupSchedule: SchedulerServiceTaskScheduleDefinition;
+    /** Delivery of the outbox to the billing provider. */
+    deliverySchedule: SchedulerServiceTaskScheduleDefinition;
+    /** Plan limits (Free compute hours) and budgets: alerts, hard stops, releases. */
+    limitsSchedule: SchedulerServiceTaskScheduleDefinition;
+    /** Raw samples are kept this long after they were rolled up. */
+    rawRetentionMs: number;
+    /** Hourly roll-ups are kept this long. */
+    retentionMs: number;
+    /** Where Stripe's checkout and portal pages send the user back to: the portal's Billing page. */
+    returnUrl: string;
+  };
   local: LocalDriverConfig;
 }
 
@@ -256,6 +272,31 @@ export function readOrochiConfig(root: Config): OrochiConfig {
         scope: 'global',
       }),
       wakeTimeoutMs: duration('scaleToZero.wakeTimeout', { seconds: 30 }),
+    },
+    billing: {
+      usageSchedule: schedule(root, 'orochi.billing.usageSchedule', {
+        frequency: { minutes: 1 },
+        timeout: { minutes: 5 },
+        scope: 'global',
+      }),
+      rollupSchedule: schedule(root, 'orochi.billing.rollupSchedule', {
+        frequency: { minutes: 5 },
+        timeout: { minutes: 10 },
+        scope: 'global',
+      }),
+      deliverySchedule: schedule(root, 'orochi.billing.deliverySchedule', {
+        frequency: { minutes: 1 },
+        timeout: { minutes: 5 },
+        scope: 'global',
+      }),
+      limitsSchedule: schedule(root, 'orochi.billing.limitsSchedule', {
+        frequency: { minutes: 1 },
+        timeout: { minutes: 5 },
+        scope: 'global',
+      }),
+      rawRetentionMs: duration('billing.rawRetention', { days: 7 }),
+      retentionMs: duration('billing.retention', { months: 13 }),
+      returnUrl: `${root.getOptionalString('app.baseUrl') ?? 'http://localhost:3000'}/orochi/billing`,
     },
     local: {
       dataDirectory: resolve(

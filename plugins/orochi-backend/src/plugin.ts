@@ -7,8 +7,7 @@ import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import {
   AUTOMATIC_REQUESTERS,
-  billingManagePermission,
-  billingReadPermission,
+  billingPlanSetPermission,
   clusterPermissions,
   orphansReadPermission,
   deletedClustersReadPermission,
@@ -18,8 +17,11 @@ import {
   ClusterDriver,
   clusterPermissionResourceRef,
   clusterPermissionRules,
+  orochiBillingExtensionPoint,
   orochiDriversExtensionPoint,
+  BillingProvider,
 } from '@orochi/backstage-plugin-orochi-node';
+import { createBilling } from './billing/createBilling';
 import { BackupService } from './backups/BackupService';
 import { BranchNotifier } from './backups/BranchNotifier';
 import { DriverReads } from './backups/DriverReads';
@@ -73,6 +75,13 @@ export const orochiPlugin = createBackendPlugin({
         drivers.set(name, driver);
       },
     });
+    let billingProvider: BillingProvider | undefined;
+    env.registerExtensionPoint(orochiBillingExtensionPoint, {
+      setProvider(provider) {
+        if (billingProvider) throw new Error('An Orochi billing provider is already set');
+        billingProvider = provider;
+      },
+    });
 
     env.registerInit({
       deps: {
@@ -107,8 +116,7 @@ export const orochiPlugin = createBackendPlugin({
           getResources: ids => Promise.all(ids.map(id => store.getCluster(id))),
         });
         permissionsRegistry.addPermissions([
-          billingReadPermission,
-          billingManagePermission,
+          billingPlanSetPermission,
           orphansReadPermission,
           deletedClustersReadPermission,
           deletedClusterRestorePermission,
@@ -186,6 +194,21 @@ export const orochiPlugin = createBackendPlugin({
           await driver.close?.();
         });
 
+        const billing = await createBilling({
+          ...deps,
+          config: config.billing,
+          store,
+          driver,
+          operations,
+          offering,
+          access,
+          authorizer,
+          provider: billingProvider,
+        });
+        if (billing.webhookRouter) {
+          deps.httpRouter.use(billing.webhookRouter);
+          deps.httpRouter.addAuthPolicy({ path: '/billing/webhook', allow: 'unauthenticated' });
+        }
         deps.httpRouter.use(
           await createRouter({
             service,
@@ -199,6 +222,7 @@ export const orochiPlugin = createBackendPlugin({
               timeoutMs: config.scaleToZero.wakeTimeoutMs,
             }),
             orphans,
+            billing: billing.service,
             authorizer,
             httpAuth: deps.httpAuth,
             auditor: deps.auditor,

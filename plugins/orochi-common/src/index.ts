@@ -7,6 +7,7 @@
 export * from './domain/status';
 export * from './domain/sizes';
 export * from './domain/plans';
+export * from './domain/billing';
 export * from './domain/cluster';
 export * from './domain/operations';
 export * from './domain/backups';

@@ -42,13 +42,26 @@ export const clusterCredentialsReadPermission = createPermission({
   resourceType: OROCHI_CLUSTER_RESOURCE_TYPE,
 });
 
+/**
+ * Read a team's billing: plan, usage, projected invoice, budget. Billing permissions take the team's clusters as
+ * their resource (`{ owner }`, the team), so "owners may" reads "members may, for their team".
+ */
 export const billingReadPermission = createPermission({
   name: 'orochi.billing.read',
   attributes: { action: 'read' },
+  resourceType: OROCHI_CLUSTER_RESOURCE_TYPE,
 });
 
+/** Upgrade a team's plan by paying through the billing provider, open its billing portal, set its budget. */
 export const billingManagePermission = createPermission({
   name: 'orochi.billing.manage',
+  attributes: { action: 'update' },
+  resourceType: OROCHI_CLUSTER_RESOURCE_TYPE,
+});
+
+/** Set any team's plan without payment (a contract, a correction): for platform admins. */
+export const billingPlanSetPermission = createPermission({
+  name: 'orochi.billing.plan.set',
   attributes: { action: 'update' },
 });
 
@@ -83,7 +96,7 @@ export const clusterWakeOnConnectPermission = createPermission({
   resourceType: OROCHI_CLUSTER_RESOURCE_TYPE,
 });
 
-/** Every cluster permission; they all take an Orochi cluster as their resource. */
+/** Every permission that takes an Orochi cluster (or a team's clusters, for billing) as its resource. */
 export const clusterPermissions = [
   clusterCreatePermission,
   clusterReadPermission,
@@ -91,12 +104,13 @@ export const clusterPermissions = [
   clusterDeletePermission,
   clusterCredentialsReadPermission,
   clusterWakeOnConnectPermission,
+  billingReadPermission,
+  billingManagePermission,
 ];
 
 export const orochiPermissions = [
   ...clusterPermissions,
-  billingReadPermission,
-  billingManagePermission,
+  billingPlanSetPermission,
   orphansReadPermission,
   deletedClustersReadPermission,
   deletedClusterRestorePermission,

@@ -73,6 +73,12 @@ export interface ClusterMetricsSample {
   storageBytes: number;
 }
 
+/** What a cluster keeps on disk, in bytes: its data (every instance) and its backups. */
+export interface StoredBytes {
+  data: number;
+  backups: number;
+}
+
 /** Why a connection did not wake its cluster, in words for the client (a user hibernated it, say). */
 export class WakeRefusedError extends Error {
   override name = 'WakeRefusedError';
@@ -130,6 +136,11 @@ export interface ClusterDriver {
    * call with the same id answers the backup already taken (or finishes it) rather than taking another.
    */
   backup(cluster: DriverCluster, backup: { id: string; kind: BackupKind }, ctx: DriverOperationContext): Promise<DriverBackup>;
+  /**
+   * What the cluster stores, for metering. Drivers without it are metered on the volumes they request (storage
+   * per instance × instances) and on their backups' reported sizes.
+   */
+  measureStorage?(cluster: DriverCluster): Promise<StoredBytes>;
   /** The cluster's backups, newest first, including those of a deleted cluster still kept. */
   listBackups(cluster: DriverCluster): Promise<DriverBackup[]>;
   /** The moments the cluster can be restored to, from its backups and its archived WAL. */

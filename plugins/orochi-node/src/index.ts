@@ -1,11 +1,12 @@
 /**
- * What backend packages use to extend Orochi: the cluster driver interface and its extension point, and the
- * permission resource, rules and conditions for policies.
+ * What backend packages use to extend Orochi: the cluster driver and billing provider interfaces and their
+ * extension points, and the permission resource, rules and conditions for policies.
  *
  * @packageDocumentation
  */
 export * from './ClusterDriver';
 export * from './extensions';
+export * from './billing';
 export * from './permissions';
 export * from './events';
 export { needsRestart, settingsForCluster, settingsForSize } from './postgresSettings';

@@ -46,10 +46,14 @@ export class FakeStripe {
   readonly ledger = new MeterEventLedger();
   readonly subscriptions = new Map<string, Record<string, unknown>>();
   readonly checkoutSessions = new Map<string, Record<string, unknown>>();
+  readonly prices = new Map<string, Record<string, unknown>>();
+  /** Every request received, in order, failed or not. */
+  readonly requests: Array<{ method: string; path: string; params: Record<string, FormValue> }> = [];
   readonly #fixtures = loadFixtures();
   readonly #idempotency = new Map<string, Saved>();
   readonly #failures: Array<{ path?: string; failure: InjectedFailure }> = [];
   readonly #sockets = new Set<Socket>();
+  #random?: { rate: number; random: () => number; failures: InjectedFailure[] };
   #server?: Server;
   port = 0;
 
@@ -77,6 +81,11 @@ export class FakeStripe {
   /** The next request (to `path`, if given) fails as told. */
   inject(failure: InjectedFailure, path?: string) {
     this.#failures.push({ path, failure });
+  }
+
+  /** From now on each request fails with probability `rate`, as one of `failures` (drawn with `random`); off without options. */
+  failRandomly(options?: { rate: number; random: () => number; failures: InjectedFailure[] }) {
+    this.#random = options;
   }
 
   /** A `Stripe-Signature` header for `payload`, as Stripe signs webhook deliveries. */
@@ -134,8 +143,15 @@ export class FakeStripe {
     const send = (status: number, body: object, headers: Record<string, string> = {}) =>
       res.writeHead(status, { 'Content-Type': 'application/json', 'Request-Id': requestId, ...headers }).end(JSON.stringify(body));
 
+    this.requests.push({ method, path: url.pathname, params });
     const index = this.#failures.findIndex(f => !f.path || f.path === url.pathname);
-    const injected = index >= 0 ? this.#failures.splice(index, 1)[0].failure : undefined;
+    const random = this.#random;
+    const injected =
+      index >= 0
+        ? this.#failures.splice(index, 1)[0].failure
+        : random && random.random() < random.rate
+          ? random.failures[Math.floor(random.random() * random.failures.length)]
+          : undefined;
     if (injected?.kind === 'timeout') return;
     if (injected?.kind === 'status') {
       const type = injected.status === 429 || injected.status === 409 ? 'invalid_request_error' : 'api_error';
@@ -189,8 +205,8 @@ export class FakeStripe {
   }
 
   #route(method: string, path: string, params: Record<string, FormValue>): object {
-    const route = `${method} ${path.replace(/\/(cus|mtr|cs|sub)_[A-Za-z0-9_-]+/, '/:id')}`;
-    const resourceId = /\/((?:cus|mtr|cs|sub)_[A-Za-z0-9_-]+)/.exec(path)?.[1] ?? '';
+    const route = `${method} ${path.replace(/\/(cus|mtr|cs|sub|price)_[A-Za-z0-9_-]+/, '/:id')}`;
+    const resourceId = /\/((?:cus|mtr|cs|sub|price)_[A-Za-z0-9_-]+)/.exec(path)?.[1] ?? '';
     switch (route) {
       case 'POST /v1/customers':
         return this.#create(this.customers, 'customer', 'cus', { email: text(params.email) ?? null, name: text(params.name) ?? null, metadata: params.metadata ?? {} });
@@ -215,6 +231,10 @@ export class FakeStripe {
         const { event_name, identifier } = this.ledger.cancel(params);
         return { ...this.#fixtures['billing.meter_event_adjustment'], object: 'billing.meter_event_adjustment', cancel: { identifier }, event_name, livemode: false, status: 'complete', type: 'cancel' };
       }
+      case 'POST /v1/prices':
+        return this.#createPrice(params);
+      case 'GET /v1/prices/:id':
+        return this.prices.get(resourceId) ?? this.#missing('price', resourceId);
       case 'GET /v1/subscriptions/:id':
         return this.subscriptions.get(resourceId) ?? this.#missing('subscription', resourceId);
       case 'POST /v1/checkout/sessions':
@@ -260,6 +280,26 @@ export class FakeStripe {
       event_time_window: text(params.event_time_window) ?? null,
       status: 'active',
       updated: now(),
+    });
+  }
+
+  #createPrice(params: Record<string, FormValue>) {
+    if (!text(params.currency)) throw StripeFakeError.missing('currency');
+    const recurring = params.recurring as Record<string, FormValue> | undefined;
+    const usageType = text(recurring?.usage_type) ?? 'licensed';
+    const meter = text(recurring?.meter);
+    // Since the basil API version, a metered price must name its meter.
+    if (usageType === 'metered' && !meter) throw StripeFakeError.missing('recurring[meter]');
+    if (meter && !this.meters.has(meter)) this.#missing('billing.meter', meter);
+    return this.#create(this.prices, 'price', 'price', {
+      currency: params.currency,
+      unit_amount: text(params.unit_amount) ? Number(params.unit_amount) : null,
+      unit_amount_decimal: text(params.unit_amount_decimal) ?? text(params.unit_amount) ?? null,
+      product: text(params.product) ?? id('prod'),
+      type: recurring ? 'recurring' : 'one_time',
+      recurring: recurring
+        ? { interval: text(recurring.interval) ?? 'month', interval_count: 1, meter: meter ?? null, trial_period_days: null, usage_type: usageType }
+        : null,
     });
   }
 

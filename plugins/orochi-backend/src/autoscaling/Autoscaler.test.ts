@@ -2,6 +2,7 @@ import { AutoscalingDecision, DEFAULT_AUTOSCALING_POLICY } from '@orochi/backsta
 import { createTestDatabases } from '@orochi/test-utils';
 import { fakeDriver } from '../__testUtils__/fakeDriver';
 import { servicesOver } from '../__testUtils__/services';
+import { DatabaseBillingAccountStore } from '../database/BillingAccountStore';
 import { DatabaseAutoscalingDecisionStore } from '../database/AutoscalingDecisionStore';
 import { Autoscaler } from './Autoscaler';
 
@@ -123,7 +124,7 @@ describe('the autoscaler', () => {
   });
 
   it('grows a full volume, and tells the owners once when the plan allows no more', async () => {
-    const { run, autoscaled, store, notify } = await setup();
+    const { run, autoscaled, store, notify, database } = await setup();
     const roomy = await autoscaled('roomy-db', { storageGb: 4 });
     expect(await run(roomy.id, 0.5, { storageBytes: 3.5 * GIB })).toMatchObject({
       action: 'grow-storage',
@@ -133,7 +134,8 @@ describe('the autoscaler', () => {
     expect((await store.getCluster(roomy.id))?.storageGb).toBe(5);
 
     // The Free plan allows 1 GB per team.
-    const cramped = await autoscaled('cramped-db', { plan: 'free', storageGb: 1, owner: 'team-search' });
+    await (await DatabaseBillingAccountStore.create({ database })).ensure('group:default/team-search', 'free');
+    const cramped = await autoscaled('cramped-db', { storageGb: 1, owner: 'team-search' });
     const refused = await run(cramped.id, 0.5, { storageBytes: 0.9 * GIB });
     expect(refused).toMatchObject({ action: 'none', rule: expect.stringMatching(/^storage 90 % is above 80 %, but storageGb: the Free plan allows 1 GB/) });
     expect(refused).not.toHaveProperty('operationId');

@@ -163,7 +163,7 @@ export class RestoreService {
       this.#offering,
       expiresAt,
     );
-    await admitNewCluster({ access: this.#access, authorizer: this.#authorizer, offering: this.#offering }, credentials, spec);
+    await admitNewCluster({ access: this.#access, authorizer: this.#authorizer }, credentials, spec);
     const requestedBy = this.#access.principal(credentials);
     return this.#operations.create(
       {

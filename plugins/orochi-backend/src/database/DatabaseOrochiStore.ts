@@ -1,6 +1,6 @@
 import { DatabaseService, isDatabaseConflictError } from '@backstage/backend-plugin-api';
 import { ConflictError, NotFoundError } from '@backstage/errors';
-import { ClusterStatus, OperationStep } from '@orochi/backstage-plugin-orochi-common';
+import { ClusterStatus, DEFAULT_PLAN_NAME, OperationStep } from '@orochi/backstage-plugin-orochi-common';
 import { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import { recordDeletedCluster } from './DeletedClusterStore';
@@ -44,6 +44,10 @@ export class DatabaseOrochiStore implements OrochiStore {
     const now = this.#clock().toISOString();
     try {
       await this.#db.transaction(async tx => {
+        await tx('billing_accounts')
+          .insert({ group_ref: cluster.spec.owner, plan: cluster.defaultPlan ?? DEFAULT_PLAN_NAME, created_at: now, updated_at: now })
+          .onConflict('group_ref')
+          .ignore();
         await this.#guardOwner(tx, cluster.spec.owner, undefined, guard);
         await tx<ClusterRow>('clusters').insert({
           id: cluster.id,
@@ -76,7 +80,7 @@ export class DatabaseOrochiStore implements OrochiStore {
   }
 
   async getCluster(id: string) {
-    const row = await this.#db<ClusterRow>('clusters').where({ id }).first();
+    const row = await this.#withPlan(this.#db<ClusterRow>('clusters').where({ id })).first();
     return row ? toCluster(row) : undefined;
   }
 
@@ -88,8 +92,7 @@ export class DatabaseOrochiStore implements OrochiStore {
       if (query.search) builder.where('name', 'like', `%${query.search.replace(/[%_\\]/g, '')}%`);
     });
     const [{ count }] = await base.clone().count({ count: '*' });
-    const rows = await base
-      .clone()
+    const rows = await this.#withPlan(base.clone())
       .orderBy([{ column: 'name' }, { column: 'id' }])
       .limit(query.limit)
       .offset(query.offset);
@@ -97,7 +100,7 @@ export class DatabaseOrochiStore implements OrochiStore {
   }
 
   async listAllClusters(owner?: string) {
-    const rows = await this.#db<ClusterRow>('clusters')
+    const rows = await this.#withPlan(this.#db<ClusterRow>('clusters'))
       .modify(q => {
         if (owner) q.where({ owner });
       })
@@ -153,12 +156,23 @@ export class DatabaseOrochiStore implements OrochiStore {
       // Takes SQLite's write lock now, before reading, so a concurrent transaction waits for this one.
       await tx<ClusterRow>('clusters').where({ owner, id: '' }).update({ owner });
     }
-    const rows = await tx<ClusterRow>('clusters')
+    const account: { plan: string; suspension: string | null } | undefined = await tx('billing_accounts')
+      .where({ group_ref: owner })
+      .first();
+    if (!account) throw new Error(`${owner} has no billing account`);
+    const rows = await this.#withPlan(tx<ClusterRow>('clusters'))
       .where({ owner })
       .modify(q => {
         if (exceptId) q.whereNot({ id: exceptId });
       });
-    guard(rows.map(toCluster));
+    const suspension = account.suspension ? JSON.parse(account.suspension).reason : undefined;
+    guard(rows.map(toCluster), { plan: account.plan, ...(suspension ? { suspension } : {}) });
+  }
+
+  /** Selects a cluster query's rows with their owner's plan, from the owner's billing account. */
+  #withPlan(query: Knex.QueryBuilder<ClusterRow>) {
+    const plan = this.#db('billing_accounts').select('plan').whereRaw('billing_accounts.group_ref = clusters.owner');
+    return query.select('clusters.*', plan.as('plan')) as unknown as Knex.QueryBuilder<ClusterRow, ClusterRow[]>;
   }
 
   async recordMissingComputeUnits(computeUnitsOf: (size: string) => number | undefined) {
@@ -289,7 +303,7 @@ export class DatabaseOrochiStore implements OrochiStore {
         finished_at: now,
       });
       if (outcome.deleteCluster) {
-        const cluster = await tx<ClusterRow>('clusters').where({ id: row.cluster_id }).first();
+        const cluster = await this.#withPlan(tx<ClusterRow>('clusters')).where({ id: row.cluster_id }).first();
         // Its backups outlive it for a grace period; the record says what it was, so an admin can restore it.
         if (cluster) await recordDeletedCluster(tx, cluster, row.requested_by, now);
         await tx<ClusterRow>('clusters').where({ id: row.cluster_id }).delete();

@@ -1,4 +1,5 @@
 import {
+  BillingSuspensionReason,
   Cluster,
   ClusterCondition,
   ClusterEndpoint,
@@ -27,6 +28,8 @@ export interface NewCluster {
   database: string;
   user: string;
   createdBy: string;
+  /** The plan of the owner's billing account when the owner has none yet and this cluster opens it. */
+  defaultPlan?: string;
 }
 
 export interface NewOperation {
@@ -41,9 +44,17 @@ export interface NewOperation {
 
 /**
  * Checked inside the transaction that writes a cluster or starts an operation, while the owner's clusters are
- * locked, so two concurrent requests cannot both pass a limit. Throws to refuse.
+ * locked, so two concurrent requests cannot both pass a limit: it sees the owner's other clusters and its billing
+ * account (which must exist). Throws to refuse.
  */
-export type OwnerGuard = (ownerClusters: Cluster[]) => void;
+export type OwnerGuard = (ownerClusters: Cluster[], account: OwnerAccount) => void;
+
+/** What a guard sees of the owner's billing account. */
+export interface OwnerAccount {
+  plan: string;
+  /** Set while billing has suspended the owner's clusters. */
+  suspension?: BillingSuspensionReason;
+}
 
 export interface ClusterQuery {
   /** The permission framework's conditions for the caller, as a filter; absent means no restriction. */

@@ -24,6 +24,8 @@ export type ClusterRow = {
   created_by: string;
   created_at: string;
   updated_at: string;
+  /** The owner's plan, from its billing account (selected with the cluster, not a column of it). */
+  plan?: string;
 };
 
 export type OperationRow = {
@@ -61,6 +63,7 @@ export function toCluster(row: ClusterRow): Cluster {
   return {
     ...(JSON.parse(row.spec) as ClusterSpec),
     id: row.id,
+    plan: row.plan!,
     status: row.status as ClusterStatus,
     ...(row.status_message ? { statusMessage: row.status_message } : {}),
     conditions: observed.conditions,

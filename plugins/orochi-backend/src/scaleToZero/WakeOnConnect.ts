@@ -1,6 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { stringifyError } from '@backstage/errors';
-import { AUTOMATIC_REQUESTERS, Cluster, clusterSpecOf } from '@orochi/backstage-plugin-orochi-common';
+import { AUTOMATIC_REQUESTERS, billingSuspensionMessage, Cluster, clusterSpecOf } from '@orochi/backstage-plugin-orochi-common';
 import { WakeRefusedError } from '@orochi/backstage-plugin-orochi-node';
 import { OrochiStore } from '../database/OrochiStore';
 import { ClusterOperations } from '../operations/ClusterOperations';
@@ -31,6 +31,9 @@ export class WakeOnConnect {
       const cluster = await this.#store.getCluster(clusterId);
       if (!cluster) throw new WakeRefusedError('the cluster no longer exists');
       if (cluster.status === 'ready' && !cluster.hibernated) return;
+      if (cluster.billingSuspended) {
+        throw new WakeRefusedError(`cluster ${cluster.name} is suspended: ${billingSuspensionMessage(cluster.billingSuspended)}`);
+      }
       if (cluster.hibernated && !cluster.idleSuspended) {
         throw new WakeRefusedError(`cluster ${cluster.name} is hibernated by a user; wake it in Orochi to connect`);
       }

@@ -1033,6 +1033,507 @@ export const spec = {
           }
         }
       }
+    },
+    "/clusters/{clusterId}/usage": {
+      "get": {
+        "operationId": "GetClusterUsage",
+        "description": "The cluster’s metered usage per period and meter (orochi.billing.read on its team).",
+        "parameters": [
+          {
+            "name": "clusterId",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "from",
+            "in": "query",
+            "description": "Start of the range, ISO 8601 (default: the start of this month, UTC).",
+            "schema": {
+              "type": "string"
+            },
+            "allowReserved": true
+          },
+          {
+            "name": "to",
+            "in": "query",
+            "description": "End of the range, exclusive, ISO 8601 (default: now).",
+            "schema": {
+              "type": "string"
+            },
+            "allowReserved": true
+          },
+          {
+            "name": "granularity",
+            "in": "query",
+            "description": "hour (default), day or month, in UTC.",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "hour",
+                "day",
+                "month"
+              ]
+            },
+            "allowReserved": true
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "description": "Periods per page, 1 to 1000 (default 100).",
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            },
+            "allowReserved": true
+          },
+          {
+            "name": "cursor",
+            "in": "query",
+            "description": "nextCursor of the previous page.",
+            "schema": {
+              "type": "string"
+            },
+            "allowReserved": true
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "One page of periods, oldest first.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/UsageReport"
+                }
+              }
+            }
+          },
+          "default": {
+            "description": "An error, in Backstage’s shape; 400 names the field and the reason.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/billing/accounts/{group}": {
+      "get": {
+        "operationId": "GetBillingAccount",
+        "description": "A team’s billing account, plan, this month’s usage and its projected invoice (orochi.billing.read on the team: its members, and admins). `group` is the owning group’s entity ref or name.",
+        "parameters": [
+          {
+            "name": "group",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The team’s billing.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/BillingSummary"
+                }
+              }
+            }
+          },
+          "default": {
+            "description": "An error, in Backstage’s shape; 400 names the field and the reason.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      },
+      "patch": {
+        "operationId": "UpdateBillingAccount",
+        "description": "Sets a team’s budget (orochi.billing.manage on the team) or, without payment, its plan (orochi.billing.plan.set: platform admins). Audited.",
+        "parameters": [
+          {
+            "name": "group",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/AccountChange"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The account as changed.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/BillingAccount"
+                }
+              }
+            }
+          },
+          "default": {
+            "description": "An error, in Backstage’s shape; 400 names the field and the reason.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/billing/accounts/{group}/usage": {
+      "get": {
+        "operationId": "GetAccountUsage",
+        "description": "A team’s metered usage per period and meter, like Neon’s consumption API: compute_unit_seconds, storage_bytes_hour, backup_bytes_hour, branch_seconds (orochi.billing.read on the team).",
+        "parameters": [
+          {
+            "name": "group",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "from",
+            "in": "query",
+            "description": "Start of the range, ISO 8601 (default: the start of this month, UTC).",
+            "schema": {
+              "type": "string"
+            },
+            "allowReserved": true
+          },
+          {
+            "name": "to",
+            "in": "query",
+            "description": "End of the range, exclusive, ISO 8601 (default: now).",
+            "schema": {
+              "type": "string"
+            },
+            "allowReserved": true
+          },
+          {
+            "name": "granularity",
+            "in": "query",
+            "description": "hour (default), day or month, in UTC.",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "hour",
+                "day",
+                "month"
+              ]
+            },
+            "allowReserved": true
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "description": "Periods per page, 1 to 1000 (default 100).",
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            },
+            "allowReserved": true
+          },
+          {
+            "name": "cursor",
+            "in": "query",
+            "description": "nextCursor of the previous page.",
+            "schema": {
+              "type": "string"
+            },
+            "allowReserved": true
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "One page of periods, oldest first.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/UsageReport"
+                }
+              }
+            }
+          },
+          "default": {
+            "description": "An error, in Backstage’s shape; 400 names the field and the reason.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/billing/accounts/{group}/clusters": {
+      "get": {
+        "operationId": "GetAccountClusterUsage",
+        "description": "This month’s usage of each of the team’s clusters, deleted ones included (orochi.billing.read).",
+        "parameters": [
+          {
+            "name": "group",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Clusters, most compute first.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "items": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "properties": {
+                          "clusterId": {
+                            "type": "string"
+                          },
+                          "clusterName": {
+                            "type": "string"
+                          },
+                          "usage": {
+                            "type": "object",
+                            "propertyNames": {
+                              "type": "string",
+                              "enum": [
+                                "compute_unit_seconds",
+                                "storage_bytes_hour",
+                                "branch_seconds",
+                                "backup_bytes_hour"
+                              ]
+                            },
+                            "additionalProperties": {
+                              "type": "number"
+                            }
+                          }
+                        },
+                        "required": [
+                          "clusterId",
+                          "usage"
+                        ]
+                      }
+                    }
+                  },
+                  "required": [
+                    "items"
+                  ]
+                }
+              }
+            }
+          },
+          "default": {
+            "description": "An error, in Backstage’s shape; 400 names the field and the reason.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/billing/accounts/{group}/checkout": {
+      "post": {
+        "operationId": "CreateCheckout",
+        "description": "A checkout page of the billing provider that subscribes the team to a plan (orochi.billing.manage on the team). The plan applies once the provider confirms the payment. Audited.",
+        "parameters": [
+          {
+            "name": "group",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/CheckoutRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Where to send the user.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "url": {
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "url"
+                  ]
+                }
+              }
+            }
+          },
+          "default": {
+            "description": "An error, in Backstage’s shape; 400 names the field and the reason.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/billing/accounts/{group}/portal": {
+      "post": {
+        "operationId": "CreateBillingPortal",
+        "description": "The billing provider’s portal for the team: payment methods, invoices, cancellation (orochi.billing.manage). Audited.",
+        "parameters": [
+          {
+            "name": "group",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Where to send the user.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "url": {
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "url"
+                  ]
+                }
+              }
+            }
+          },
+          "default": {
+            "description": "An error, in Backstage’s shape; 400 names the field and the reason.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/billing/webhook": {
+      "post": {
+        "operationId": "ReceiveBillingWebhook",
+        "description": "The billing provider’s webhook (Stripe: checkout.session.completed, customer.subscription.*, invoice.paid, invoice.payment_failed). Needs no token: the provider’s signature over the raw body is verified, and a wrong one is refused. Each event is applied once.",
+        "security": [],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "id": {
+                    "type": "string"
+                  },
+                  "type": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "id",
+                  "type"
+                ],
+                "additionalProperties": {}
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The event is recorded.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "received": {
+                      "type": "boolean",
+                      "const": true
+                    }
+                  },
+                  "required": [
+                    "received"
+                  ]
+                }
+              }
+            }
+          },
+          "default": {
+            "description": "An error, in Backstage’s shape; 400 names the field and the reason.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
     }
   },
   "components": {
@@ -1053,9 +1554,6 @@ export const spec = {
           "system": {
             "type": "string",
             "minLength": 1
-          },
-          "plan": {
-            "type": "string"
           },
           "size": {
             "type": "string"
@@ -1304,6 +1802,66 @@ export const spec = {
         ],
         "additionalProperties": false
       },
+      "AccountChange": {
+        "type": "object",
+        "properties": {
+          "plan": {
+            "type": "string",
+            "minLength": 1
+          },
+          "budget": {
+            "anyOf": [
+              {
+                "type": "object",
+                "properties": {
+                  "monthlyUsd": {
+                    "type": "number",
+                    "exclusiveMinimum": 0
+                  },
+                  "alertThresholds": {
+                    "default": [
+                      0.5,
+                      0.8,
+                      1
+                    ],
+                    "minItems": 1,
+                    "type": "array",
+                    "items": {
+                      "type": "number",
+                      "exclusiveMinimum": 0,
+                      "maximum": 1
+                    }
+                  },
+                  "hardStop": {
+                    "default": false,
+                    "type": "boolean"
+                  }
+                },
+                "required": [
+                  "monthlyUsd"
+                ]
+              },
+              {
+                "type": "null"
+              }
+            ]
+          }
+        },
+        "additionalProperties": false
+      },
+      "CheckoutRequest": {
+        "type": "object",
+        "properties": {
+          "plan": {
+            "type": "string",
+            "minLength": 1
+          }
+        },
+        "required": [
+          "plan"
+        ],
+        "additionalProperties": false
+      },
       "ClusterStatus": {
         "type": "string",
         "enum": [
@@ -1333,9 +1891,6 @@ export const spec = {
             "type": "string"
           },
           "system": {
-            "type": "string"
-          },
-          "plan": {
             "type": "string"
           },
           "size": {
@@ -1444,6 +1999,13 @@ export const spec = {
             "type": "boolean",
             "const": true
           },
+          "billingSuspended": {
+            "type": "string",
+            "enum": [
+              "compute-hours",
+              "budget"
+            ]
+          },
           "parent": {
             "type": "object",
             "properties": {
@@ -1478,6 +2040,9 @@ export const spec = {
             "type": "string"
           },
           "id": {
+            "type": "string"
+          },
+          "plan": {
             "type": "string"
           },
           "status": {
@@ -1593,7 +2158,6 @@ export const spec = {
         "required": [
           "name",
           "owner",
-          "plan",
           "size",
           "cu",
           "instances",
@@ -1606,6 +2170,7 @@ export const spec = {
           "pooling",
           "hibernated",
           "id",
+          "plan",
           "status",
           "conditions",
           "endpoints",
@@ -1830,9 +2395,6 @@ export const spec = {
                       "system": {
                         "type": "string"
                       },
-                      "plan": {
-                        "type": "string"
-                      },
                       "size": {
                         "type": "string"
                       },
@@ -1938,6 +2500,13 @@ export const spec = {
                       "idleSuspended": {
                         "type": "boolean",
                         "const": true
+                      },
+                      "billingSuspended": {
+                        "type": "string",
+                        "enum": [
+                          "compute-hours",
+                          "budget"
+                        ]
                       },
                       "parent": {
                         "type": "object",
@@ -1990,9 +2559,6 @@ export const spec = {
                       "system": {
                         "type": "string"
                       },
-                      "plan": {
-                        "type": "string"
-                      },
                       "size": {
                         "type": "string"
                       },
@@ -2098,6 +2664,13 @@ export const spec = {
                       "idleSuspended": {
                         "type": "boolean",
                         "const": true
+                      },
+                      "billingSuspended": {
+                        "type": "string",
+                        "enum": [
+                          "compute-hours",
+                          "budget"
+                        ]
                       },
                       "parent": {
                         "type": "object",
@@ -3297,6 +3870,377 @@ export const spec = {
         },
         "required": [
           "items"
+        ],
+        "additionalProperties": false
+      },
+      "BillingAccount": {
+        "type": "object",
+        "properties": {
+          "group": {
+            "type": "string"
+          },
+          "plan": {
+            "type": "string"
+          },
+          "hasCustomer": {
+            "type": "boolean"
+          },
+          "subscription": {
+            "type": "object",
+            "properties": {
+              "id": {
+                "type": "string"
+              },
+              "status": {
+                "type": "string"
+              }
+            },
+            "required": [
+              "id",
+              "status"
+            ],
+            "additionalProperties": false
+          },
+          "budget": {
+            "type": "object",
+            "properties": {
+              "monthlyUsd": {
+                "type": "number",
+                "exclusiveMinimum": 0
+              },
+              "alertThresholds": {
+                "default": [
+                  0.5,
+                  0.8,
+                  1
+                ],
+                "minItems": 1,
+                "type": "array",
+                "items": {
+                  "type": "number",
+                  "exclusiveMinimum": 0,
+                  "maximum": 1
+                }
+              },
+              "hardStop": {
+                "default": false,
+                "type": "boolean"
+              }
+            },
+            "required": [
+              "monthlyUsd",
+              "alertThresholds",
+              "hardStop"
+            ],
+            "additionalProperties": false
+          },
+          "suspension": {
+            "type": "object",
+            "properties": {
+              "reason": {
+                "type": "string",
+                "enum": [
+                  "compute-hours",
+                  "budget"
+                ]
+              },
+              "since": {
+                "type": "string"
+              }
+            },
+            "required": [
+              "reason",
+              "since"
+            ],
+            "additionalProperties": false
+          },
+          "createdAt": {
+            "type": "string"
+          },
+          "updatedAt": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "group",
+          "plan",
+          "hasCustomer",
+          "createdAt",
+          "updatedAt"
+        ],
+        "additionalProperties": false
+      },
+      "BillingSummary": {
+        "type": "object",
+        "properties": {
+          "account": {
+            "$ref": "#/components/schemas/BillingAccount"
+          },
+          "plan": {
+            "type": "object",
+            "properties": {
+              "name": {
+                "type": "string",
+                "pattern": "^[a-z][a-z0-9-]*$"
+              },
+              "title": {
+                "type": "string"
+              },
+              "monthlyPriceUsd": {
+                "type": "number",
+                "minimum": 0
+              },
+              "limits": {
+                "type": "object",
+                "properties": {
+                  "maxClusters": {
+                    "type": "integer",
+                    "exclusiveMinimum": 0
+                  },
+                  "maxStorageGb": {
+                    "type": "number",
+                    "exclusiveMinimum": 0
+                  },
+                  "computeHours": {
+                    "type": "number",
+                    "exclusiveMinimum": 0
+                  },
+                  "maxClusterCu": {
+                    "type": "number",
+                    "exclusiveMinimum": 0
+                  }
+                },
+                "additionalProperties": false
+              },
+              "overage": {
+                "type": "object",
+                "properties": {
+                  "computeHourUsd": {
+                    "type": "number",
+                    "minimum": 0
+                  },
+                  "storageGbUsd": {
+                    "type": "number",
+                    "minimum": 0
+                  }
+                },
+                "required": [
+                  "computeHourUsd",
+                  "storageGbUsd"
+                ],
+                "additionalProperties": false
+              }
+            },
+            "required": [
+              "name",
+              "title",
+              "limits"
+            ],
+            "additionalProperties": false
+          },
+          "usage": {
+            "type": "object",
+            "propertyNames": {
+              "type": "string",
+              "enum": [
+                "compute_unit_seconds",
+                "storage_bytes_hour",
+                "branch_seconds",
+                "backup_bytes_hour"
+              ]
+            },
+            "additionalProperties": {
+              "type": "number"
+            }
+          },
+          "invoice": {
+            "$ref": "#/components/schemas/Invoice"
+          },
+          "billingProvider": {
+            "type": "string",
+            "enum": [
+              "configured",
+              "none"
+            ]
+          }
+        },
+        "required": [
+          "account",
+          "plan",
+          "usage",
+          "invoice",
+          "billingProvider"
+        ],
+        "additionalProperties": false
+      },
+      "Invoice": {
+        "type": "object",
+        "properties": {
+          "periodStart": {
+            "type": "string"
+          },
+          "periodEnd": {
+            "type": "string"
+          },
+          "baseUsd": {
+            "type": "number"
+          },
+          "compute": {
+            "type": "object",
+            "properties": {
+              "cuHours": {
+                "type": "number"
+              },
+              "projectedCuHours": {
+                "type": "number"
+              },
+              "includedCuHours": {
+                "type": "number"
+              },
+              "overageUsd": {
+                "type": "number"
+              },
+              "projectedOverageUsd": {
+                "type": "number"
+              }
+            },
+            "required": [
+              "cuHours",
+              "projectedCuHours",
+              "overageUsd",
+              "projectedOverageUsd"
+            ],
+            "additionalProperties": false
+          },
+          "storage": {
+            "type": "object",
+            "properties": {
+              "gbMonths": {
+                "type": "number"
+              },
+              "projectedGbMonths": {
+                "type": "number"
+              },
+              "includedGbMonths": {
+                "type": "number"
+              },
+              "overageUsd": {
+                "type": "number"
+              },
+              "projectedOverageUsd": {
+                "type": "number"
+              }
+            },
+            "required": [
+              "gbMonths",
+              "projectedGbMonths",
+              "overageUsd",
+              "projectedOverageUsd"
+            ],
+            "additionalProperties": false
+          },
+          "totalUsd": {
+            "type": "number"
+          },
+          "projectedTotalUsd": {
+            "type": "number"
+          }
+        },
+        "required": [
+          "periodStart",
+          "periodEnd",
+          "baseUsd",
+          "compute",
+          "storage",
+          "totalUsd",
+          "projectedTotalUsd"
+        ],
+        "additionalProperties": false
+      },
+      "UsageReport": {
+        "type": "object",
+        "properties": {
+          "granularity": {
+            "type": "string",
+            "enum": [
+              "hour",
+              "day",
+              "month"
+            ]
+          },
+          "periods": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "start": {
+                  "type": "string"
+                },
+                "end": {
+                  "type": "string"
+                },
+                "usage": {
+                  "type": "object",
+                  "propertyNames": {
+                    "type": "string",
+                    "enum": [
+                      "compute_unit_seconds",
+                      "storage_bytes_hour",
+                      "branch_seconds",
+                      "backup_bytes_hour"
+                    ]
+                  },
+                  "additionalProperties": {
+                    "type": "number"
+                  }
+                }
+              },
+              "required": [
+                "start",
+                "end",
+                "usage"
+              ],
+              "additionalProperties": false
+            }
+          },
+          "nextCursor": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "granularity",
+          "periods"
+        ],
+        "additionalProperties": false
+      },
+      "ClusterUsage": {
+        "type": "object",
+        "properties": {
+          "clusterId": {
+            "type": "string"
+          },
+          "clusterName": {
+            "type": "string"
+          },
+          "usage": {
+            "type": "object",
+            "propertyNames": {
+              "type": "string",
+              "enum": [
+                "compute_unit_seconds",
+                "storage_bytes_hour",
+                "branch_seconds",
+                "backup_bytes_hour"
+              ]
+            },
+            "additionalProperties": {
+              "type": "number"
+            }
+          }
+        },
+        "required": [
+          "clusterId",
+          "usage"
         ],
         "additionalProperties": false
       },

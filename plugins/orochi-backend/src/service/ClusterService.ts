@@ -7,6 +7,7 @@ import {
   ClusterChange,
   ClusterMetrics,
   ClusterPage,
+  billingSuspensionMessage,
   ClusterSpec,
   clusterCredentialsReadPermission,
   clusterDeletePermission,
@@ -120,7 +121,6 @@ export class ClusterService {
       name: request.name,
       owner: this.#access.normalizeRef(request.owner, 'group', 'owner'),
       ...(request.system ? { system: this.#access.normalizeRef(request.system, 'system', 'system') } : {}),
-      plan: request.plan,
       size: request.size,
       cu,
       instances: request.instances,
@@ -134,7 +134,7 @@ export class ClusterService {
       hibernated: false,
     };
     await admitNewCluster(
-      { access: this.#access, authorizer: this.#authorizer, offering: this.#offering },
+      { access: this.#access, authorizer: this.#authorizer },
       credentials,
       spec,
     );
@@ -146,6 +146,7 @@ export class ClusterService {
         database: APP_DATABASE.name,
         user: APP_DATABASE.user,
         createdBy: requestedBy,
+        defaultPlan: this.#offering.defaults.plan,
       },
       { requestedBy, idempotencyKey: scopedKey },
       planQuotaGuard(this.#offering, spec),
@@ -198,6 +199,9 @@ export class ClusterService {
     const cluster = await this.#access.findReadable(credentials, id);
     await this.#authorizer.authorize(clusterUpdatePermission, credentials, cluster);
     if (!cluster.hibernated) throw new ConflictError(`Cluster ${cluster.name} is not hibernated`);
+    if (cluster.billingSuspended) {
+      throw new ConflictError(`Cluster ${cluster.name} is suspended by billing: ${billingSuspensionMessage(cluster.billingSuspended)}`);
+    }
     return this.#operations.start(
       cluster,
       { type: 'wake', parameters: {} },

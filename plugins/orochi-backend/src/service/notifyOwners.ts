@@ -11,7 +11,7 @@ type NotificationPayload = Parameters<NotificationService['send']>[0]['payload']
  */
 export async function notifyOwners(
   deps: { notifications: NotificationService; logger: LoggerService },
-  cluster: Cluster,
+  cluster: Pick<Cluster, 'owner' | 'name'>,
   payload: NotificationPayload & { topic: string; scope: string },
 ): Promise<void> {
   try {

@@ -1,5 +1,5 @@
 import { ConflictError } from '@backstage/errors';
-import { ClusterSpec, Offering } from '@orochi/backstage-plugin-orochi-common';
+import { billingSuspensionMessage, ClusterSpec, Offering } from '@orochi/backstage-plugin-orochi-common';
 import { OwnerGuard } from '../database/OrochiStore';
 
 /** Storage a cluster's volumes take: every instance has its own. */
@@ -8,15 +8,17 @@ function storageOf(spec: Pick<ClusterSpec, 'storageGb' | 'instances'>): number {
 }
 
 /**
- * The plan's limits on what a team has, as a guard the store runs inside the transaction that writes `next`
+ * The team's plan's limits on what it has, as a guard the store runs inside the transaction that writes `next`
  * (`previous` is the cluster's spec before a change): the number of clusters per team, and the storage of all
  * the team's volumes, and the size of one cluster. Only a change that grows what the team uses is refused.
  */
 export function planQuotaGuard(offering: Offering, next: ClusterSpec, previous?: ClusterSpec): OwnerGuard {
-  return ownerClusters => {
-    const plan = offering.plans.find(p => p.name === next.plan);
+  return (others, account) => {
+    if (account.suspension && !previous) {
+      throw new ConflictError(`owner: ${next.owner}'s clusters are suspended by billing: ${billingSuspensionMessage(account.suspension)}`);
+    }
+    const plan = offering.plans.find(p => p.name === account.plan);
     if (!plan) return;
-    const others = ownerClusters.filter(c => c.plan === next.plan);
     const { maxClusters, maxStorageGb, maxClusterCu } = plan.limits;
     if (maxClusterCu !== undefined && next.cu > maxClusterCu && next.cu > (previous?.cu ?? 0)) {
       throw new ConflictError(`size: the ${plan.title} plan allows clusters of at most ${maxClusterCu} CU; ${next.size} has ${next.cu}`);

@@ -12,6 +12,8 @@ import { RestoreService } from '../backups/RestoreService';
 import { AutoscalingService } from '../autoscaling/AutoscalingService';
 import { OrphanTracker } from '../engine/OrphanTracker';
 import { WakeOnConnectService } from '../scaleToZero/WakeOnConnectService';
+import { addBillingRoutes } from '../billing/billingRoutes';
+import { BillingService } from '../billing/BillingService';
 import { ClusterAuthorizer } from './ClusterAuthorizer';
 import { ClusterService } from './ClusterService';
 import { validateBodies } from './validateBodies';
@@ -33,11 +35,12 @@ export async function createRouter(options: {
   autoscaling: AutoscalingService;
   wakeOnConnect: WakeOnConnectService;
   orphans: OrphanTracker;
+  billing: BillingService;
   authorizer: ClusterAuthorizer;
   httpAuth: HttpAuthService;
   auditor: AuditorService;
 }): Promise<express.Router> {
-  const { service, backups, restores, autoscaling, wakeOnConnect, orphans, authorizer, httpAuth, auditor } = options;
+  const { service, backups, restores, autoscaling, wakeOnConnect, orphans, billing, authorizer, httpAuth, auditor } = options;
   const router = createValidatedOpenApiRouter(spec, { middleware: validateBodies() });
   const credentials = (req: Request) => httpAuth.credentials(req, { allow: ['user', 'service'] });
 
@@ -52,7 +55,7 @@ export async function createRouter(options: {
       eventId,
       severityLevel,
       request: req,
-      meta: { clusterId: req.params.clusterId ?? null },
+      meta: { clusterId: req.params.clusterId ?? null, ...(req.params.group ? { group: req.params.group } : {}) },
     });
     try {
       const result = await fn();
@@ -202,6 +205,8 @@ export async function createRouter(options: {
       restores.restoreDeleted(await credentials(req), req.params.clusterId, req.body, req.header('Idempotency-Key')),
     ),
   );
+
+  addBillingRoutes(router, { billing, credentials, audited });
 
   return router;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { clusterUsageSchema } from '../domain/billing';
 import { autoscalingDecisionSchema } from '../domain/autoscaling';
 import { backupSchema, recoveryWindowSchema } from '../domain/backups';
 import { clusterSchema } from '../domain/cluster';
@@ -73,3 +74,6 @@ export const backupListSchema = z.object({ items: z.array(backupSchema) });
 
 /** GET /clusters/{id}/branches: the cluster's branches, soonest to expire first. */
 export const branchListSchema = z.object({ items: z.array(clusterSchema) });
+
+/** GET /billing/accounts/{group}/clusters. */
+export const clusterUsageListSchema = z.object({ items: z.array(clusterUsageSchema) });

@@ -8,6 +8,17 @@ import { backupSchema, branchRequestShape, recoveryWindowSchema, restoreRequestS
 import { metricsPointSchema } from '../domain/metrics';
 import { autoscalingDecisionSchema } from '../domain/autoscaling';
 import {
+  accountChangeSchema,
+  billingAccountSchema,
+  billingRedirectSchema,
+  billingSummarySchema,
+  checkoutRequestSchema,
+  clusterUsageSchema,
+  invoiceSchema,
+  usageGranularitySchema,
+  usageReportSchema,
+} from '../domain/billing';
+import {
   backupListSchema,
   branchListSchema,
   clusterChangeSchema,
@@ -19,6 +30,7 @@ import {
   healthSchema,
   operationListSchema,
   orphanListSchema,
+  clusterUsageListSchema,
 } from './responses';
 
 /**
@@ -49,6 +61,8 @@ export const apiComponents = {
     UpdateClusterRequest: updateClusterRequestShape,
     RestoreRequest: restoreRequestSchema,
     BranchRequest: branchRequestShape,
+    AccountChange: accountChangeSchema,
+    CheckoutRequest: checkoutRequestSchema,
   },
   responses: {
     ClusterStatus: clusterStatusSchema,
@@ -70,6 +84,11 @@ export const apiComponents = {
     DeletedClusterList: deletedClusterListSchema,
     AutoscalingDecision: autoscalingDecisionSchema,
     AutoscalingDecisionList: autoscalingDecisionListSchema,
+    BillingAccount: billingAccountSchema,
+    BillingSummary: billingSummarySchema,
+    Invoice: invoiceSchema,
+    UsageReport: usageReportSchema,
+    ClusterUsage: clusterUsageSchema,
     Health: healthSchema,
     Error: errorResponseSchema,
   },
@@ -78,6 +97,13 @@ export const apiComponents = {
 const wholeNumber = z.string().regex(/^[0-9]+$/);
 /** Makes a retried request that creates a cluster safe: a repeated key answers what the first one created. */
 const idempotencyHeader = z.object({ 'Idempotency-Key': z.string().max(200).optional() });
+const usageQueryShape = z.object({
+  from: z.string().optional().describe('Start of the range, ISO 8601 (default: the start of this month, UTC).'),
+  to: z.string().optional().describe('End of the range, exclusive, ISO 8601 (default: now).'),
+  granularity: usageGranularitySchema.optional().describe('hour (default), day or month, in UTC.'),
+  limit: wholeNumber.optional().describe('Periods per page, 1 to 1000 (default 100).'),
+  cursor: z.string().optional().describe('nextCursor of the previous page.'),
+});
 const change = (description: string) => ({ status: 202 as const, body: clusterChangeSchema, description });
 
 export const apiRoutes: ApiRoute[] = [
@@ -292,5 +318,80 @@ export const apiRoutes: ApiRoute[] = [
     headers: idempotencyHeader,
     body: restoreRequestSchema,
     response: change('The new cluster, restoring, and its restore operation.'),
+  },
+  {
+    method: 'get',
+    path: '/clusters/{clusterId}/usage',
+    operationId: 'GetClusterUsage',
+    description: 'The cluster’s metered usage per period and meter (orochi.billing.read on its team).',
+    query: usageQueryShape,
+    response: { status: 200, body: usageReportSchema, description: 'One page of periods, oldest first.' },
+  },
+  {
+    method: 'get',
+    path: '/billing/accounts/{group}',
+    operationId: 'GetBillingAccount',
+    description:
+      'A team’s billing account, plan, this month’s usage and its projected invoice (orochi.billing.read on the ' +
+      'team: its members, and admins). `group` is the owning group’s entity ref or name.',
+    response: { status: 200, body: billingSummarySchema, description: 'The team’s billing.' },
+  },
+  {
+    method: 'patch',
+    path: '/billing/accounts/{group}',
+    operationId: 'UpdateBillingAccount',
+    description:
+      'Sets a team’s budget (orochi.billing.manage on the team) or, without payment, its plan ' +
+      '(orochi.billing.plan.set: platform admins). Audited.',
+    body: accountChangeSchema,
+    response: { status: 200, body: billingAccountSchema, description: 'The account as changed.' },
+  },
+  {
+    method: 'get',
+    path: '/billing/accounts/{group}/usage',
+    operationId: 'GetAccountUsage',
+    description:
+      'A team’s metered usage per period and meter, like Neon’s consumption API: compute_unit_seconds, ' +
+      'storage_bytes_hour, backup_bytes_hour, branch_seconds (orochi.billing.read on the team).',
+    query: usageQueryShape,
+    response: { status: 200, body: usageReportSchema, description: 'One page of periods, oldest first.' },
+  },
+  {
+    method: 'get',
+    path: '/billing/accounts/{group}/clusters',
+    operationId: 'GetAccountClusterUsage',
+    description: 'This month’s usage of each of the team’s clusters, deleted ones included (orochi.billing.read).',
+    response: { status: 200, body: clusterUsageListSchema, description: 'Clusters, most compute first.' },
+  },
+  {
+    method: 'post',
+    path: '/billing/accounts/{group}/checkout',
+    operationId: 'CreateCheckout',
+    description:
+      'A checkout page of the billing provider that subscribes the team to a plan (orochi.billing.manage on the ' +
+      'team). The plan applies once the provider confirms the payment. Audited.',
+    body: checkoutRequestSchema,
+    response: { status: 200, body: billingRedirectSchema, description: 'Where to send the user.' },
+  },
+  {
+    method: 'post',
+    path: '/billing/accounts/{group}/portal',
+    operationId: 'CreateBillingPortal',
+    description:
+      'The billing provider’s portal for the team: payment methods, invoices, cancellation (orochi.billing.manage). ' +
+      'Audited.',
+    response: { status: 200, body: billingRedirectSchema, description: 'Where to send the user.' },
+  },
+  {
+    method: 'post',
+    path: '/billing/webhook',
+    operationId: 'ReceiveBillingWebhook',
+    description:
+      'The billing provider’s webhook (Stripe: checkout.session.completed, customer.subscription.*, invoice.paid, ' +
+      'invoice.payment_failed). Needs no token: the provider’s signature over the raw body is verified, and a ' +
+      'wrong one is refused. Each event is applied once.',
+    unauthenticated: true,
+    body: z.object({ id: z.string(), type: z.string() }).passthrough(),
+    response: { status: 200, body: z.object({ received: z.literal(true) }), description: 'The event is recorded.' },
   },
 ];

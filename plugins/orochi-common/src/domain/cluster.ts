@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { clusterConditionSchema, clusterStatusSchema } from './status';
+import { BILLING_SUSPENSION_REASONS } from './billing';
 
 /**
  * Cluster names are DNS-1123 labels, short enough that the names drivers derive from them (Kubernetes services,
@@ -89,7 +90,6 @@ export const clusterSpecSchema = z.object({
   owner: z.string(),
   /** The system the cluster belongs to, as a full entity ref. */
   system: z.string().optional(),
-  plan: z.string(),
   size: z.string(),
   /**
    * Compute units of the size, recorded when the size was chosen, so a cluster keeps running at its size when
@@ -108,6 +108,11 @@ export const clusterSpecSchema = z.object({
   hibernated: z.boolean(),
   /** With `hibernated`: stopped by scale to zero, not by a user, so a connection may wake it. */
   idleSuspended: z.literal(true).optional(),
+  /**
+   * With `hibernated`: stopped by billing (its team's Free compute hours are used up, or its budget's hard stop),
+   * so neither a connection nor a user wakes it until billing releases it.
+   */
+  billingSuspended: z.enum(BILLING_SUSPENSION_REASONS).optional(),
   /** The cluster it was restored or branched from. */
   parent: clusterParentSchema.optional(),
   /** When a branch is deleted by the branch-expiry job. */
@@ -129,6 +134,8 @@ export type ClusterEndpoint = z.infer<typeof clusterEndpointSchema>;
 /** A cluster as the API returns it: its spec and what Orochi last observed. Never carries a secret. */
 export const clusterSchema = clusterSpecSchema.extend({
   id: z.string(),
+  /** The owning team's plan: its billing account's, the same for all of the team's clusters. */
+  plan: z.string(),
   status: clusterStatusSchema,
   statusMessage: z.string().optional(),
   conditions: z.array(clusterConditionSchema),
@@ -168,7 +175,6 @@ export function clusterSpecOf(cluster: Cluster): ClusterSpec {
     name: cluster.name,
     owner: cluster.owner,
     ...(cluster.system ? { system: cluster.system } : {}),
-    plan: cluster.plan,
     size: cluster.size,
     cu: cluster.cu,
     instances: cluster.instances,
@@ -181,6 +187,7 @@ export function clusterSpecOf(cluster: Cluster): ClusterSpec {
     pooling: cluster.pooling,
     hibernated: cluster.hibernated,
     ...(cluster.idleSuspended ? { idleSuspended: true as const } : {}),
+    ...(cluster.billingSuspended ? { billingSuspended: cluster.billingSuspended } : {}),
     ...(cluster.parent ? { parent: cluster.parent } : {}),
     ...(cluster.expiresAt ? { expiresAt: cluster.expiresAt } : {}),
   };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { clusterSizeSchema, DEFAULT_SIZES } from './sizes';
-import { DEFAULT_PLANS, planSchema } from './plans';
+import { DEFAULT_PLAN_NAME, DEFAULT_PLANS, planSchema } from './plans';
 import { DEFAULT_BRANCH_TTL_HOURS, DEFAULT_MAX_BRANCH_TTL_HOURS } from './backups';
 
 /** What the platform offers: the choices a cluster request is validated against. Served at GET /config. */
@@ -44,7 +44,7 @@ export function defaultOffering(versions: number[], features: Offering['features
     regions: ['local'],
     versions,
     defaults: {
-      plan: 'pro',
+      plan: DEFAULT_PLAN_NAME,
       size: 'small',
       region: 'local',
       version: Math.max(...versions),

@@ -117,6 +117,7 @@ export const AUTOMATIC_REQUESTERS = {
   autoscaler: 'orochi:autoscaler',
   idle: 'orochi:idle',
   wakeOnConnect: 'orochi:wake-on-connect',
+  billing: 'orochi:billing',
 } as const;
 
 const operationFieldsSchema = z.object({

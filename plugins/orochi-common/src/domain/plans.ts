@@ -27,6 +27,9 @@ export const planSchema = z.object({
 /** @public */
 export type Plan = z.infer<typeof planSchema>;
 
+/** The plan of a team's billing account when configuration names no default. */
+export const DEFAULT_PLAN_NAME = 'pro';
+
 /** The plans of the Orochi Cloud roadmap, used when configuration names none. */
 export const DEFAULT_PLANS: Plan[] = [
   {

@@ -76,7 +76,6 @@ function createRequest(offering?: Offering) {
     name: clusterNameSchema,
     owner: z.string().min(1),
     system: z.string().min(1).optional(),
-    plan: defaulted(z.string().superRefine(choice(offering?.plans.map(p => p.name), 'plan')), defaults?.plan),
     size: defaulted(fields.size, defaults?.size),
     instances: defaulted(fields.instances, offering ? 1 : undefined),
     storageGb: defaulted(fields.storageGb, defaults?.storageGb),

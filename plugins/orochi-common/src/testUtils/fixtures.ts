@@ -5,7 +5,6 @@ export function clusterSpec(name: string, overrides: Partial<ClusterSpec> = {}):
   return {
     name,
     owner: 'group:default/team-payments',
-    plan: 'pro',
     size: 'small',
     cu: 1,
     instances: 1,
@@ -27,6 +26,7 @@ export function clusterRecord(name: string, overrides: Partial<Cluster> = {}): C
   return {
     ...spec,
     id: `id-${name}`,
+    plan: 'pro',
     status: 'ready',
     conditions: [],
     endpoints: [{ role: 'primary', host: 'localhost', port: 54320 }],

@@ -38,7 +38,6 @@ export function createOrochiClusterCreateAction(deps: OrochiActionDeps) {
         owner: z => z.string({ description: 'The owning group, e.g. team-payments or group:default/team-payments' }),
         system: z => z.string({ description: 'The system the cluster belongs to' }).optional(),
         size: z => z.string({ description: 'Size from the offering (GET /api/orochi/config), e.g. small, medium, large' }).optional(),
-        plan: z => z.string({ description: 'Plan, e.g. free, pro, team, enterprise' }).optional(),
         region: z => z.string({ description: 'Region from the offering' }).optional(),
         instances: z => z.number({ description: '1 for a primary alone; N adds N-1 streaming standbys' }).int().optional(),
         storageGb: z => z.number({ description: 'Storage in GB' }).int().optional(),

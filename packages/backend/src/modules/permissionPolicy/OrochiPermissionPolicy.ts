@@ -12,7 +12,6 @@ import {
 import { catalogConditions, createCatalogConditionalDecision } from '@backstage/plugin-catalog-backend/alpha';
 import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import {
-  billingReadPermission,
   clusterReadPermission,
   OROCHI_CLUSTER_ENTITY_TYPE,
   OROCHI_CLUSTER_RESOURCE_TYPE,
@@ -25,7 +24,9 @@ import {
 /**
  * The portal's policy. For Orochi: platform admins may do everything; the owners of a cluster (members of its
  * owning group) may create, change and delete it and read its credentials; everyone reads clusters (or only
- * their owners, with `orochi.clusterVisibility: owners`, in the Orochi API and in the catalog) and billing; only admins manage billing. Other plugins' permissions are allowed, as in Backstage's default setup.
+ * their owners, with `orochi.clusterVisibility: owners`, in the Orochi API and in the catalog). A team's members
+ * read and manage its billing (upgrade by paying, budgets); only admins set a plan without payment. Other
+ * plugins' permissions are allowed, as in Backstage's default setup.
  */
 export class OrochiPermissionPolicy implements PermissionPolicy {
   readonly #platformAdmins: string[];
@@ -61,9 +62,6 @@ export class OrochiPermissionPolicy implements PermissionPolicy {
         permission,
         clusterConditions.isClusterOwner({ claims: ownership }),
       );
-    }
-    if (isPermission(permission, billingReadPermission)) {
-      return { result: AuthorizeResult.ALLOW };
     }
     return { result: AuthorizeResult.DENY };
   }

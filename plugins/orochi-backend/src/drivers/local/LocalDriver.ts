@@ -9,11 +9,14 @@ import {
   settingsForCluster,
   DriverCluster,
   DriverOperationContext,
+  StoredBytes,
 } from '@orochi/backstage-plugin-orochi-node';
+import { join } from 'node:path';
 import { LocalDriverConfig } from '../../config';
 import { ClusterBackups } from './backups';
 import { BaseBackups } from './baseBackups';
 import { ClusterFiles } from './ClusterFiles';
+import { directoryBytes } from './diskUsage';
 import { ClusterStorage } from './ClusterStorage';
 import { APP_DATABASE, APP_USER, DEFAULT_INSTALLATION_ID } from './constants';
 import { CpuLimiter, detectCpuLimits } from './cpuLimits';
@@ -249,6 +252,12 @@ export class LocalDriver implements ClusterDriver {
 
   backup(cluster: DriverCluster, backup: { id: string; kind: BackupKind }, ctx: DriverOperationContext): Promise<DriverBackup> {
     return this.#baseBackups.take(cluster.id, backup, ctx);
+  }
+
+  /** The data directories of every instance, and the base backups and WAL archive, as they take up disk. */
+  async measureStorage(cluster: DriverCluster): Promise<StoredBytes> {
+    const files = this.#storage.files;
+    return { data: await directoryBytes(join(files.cluster(cluster.id), 'instances')), backups: await directoryBytes(files.backups(cluster.id)) };
   }
 
   listBackups(cluster: DriverCluster): Promise<DriverBackup[]> {

@@ -10,7 +10,7 @@ const optionTexts = () =>
     .map(o => o.textContent?.trim())
     .filter(Boolean);
 
-function props(choice: 'size' | 'plan' | 'version', formData?: string | number) {
+function props(choice: 'size' | 'version', formData?: string | number) {
   return {
     onChange: jest.fn(),
     formData,
@@ -31,11 +31,11 @@ describe('OfferingPicker', () => {
     );
   });
 
-  it('shows plans with their price and versions as numbers', async () => {
-    const plan = props('plan', 'pro');
-    renderInTestApp(<OfferingPicker {...plan} />, { apis: [[orochiApiRef, orochiApiMock()]] });
-    await waitFor(() => expect(optionTexts()).toEqual(expect.arrayContaining(['Pro ($29/month)', 'Enterprise (priced by contract)'])));
-    expect(plan.onChange).not.toHaveBeenCalled();
+  it('offers versions as numbers and keeps a choice already made', async () => {
+    const chosen = props('size', 'medium');
+    renderInTestApp(<OfferingPicker {...chosen} />, { apis: [[orochiApiRef, orochiApiMock()]] });
+    await waitFor(() => expect(optionTexts()).toContain('Medium (2 CU: 2 vCPU, 4 GiB)'));
+    expect(chosen.onChange).not.toHaveBeenCalled();
 
     const version = props('version');
     renderInTestApp(<OfferingPicker {...version} />, { apis: [[orochiApiRef, orochiApiMock()]] });

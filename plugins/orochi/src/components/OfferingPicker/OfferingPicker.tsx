@@ -5,17 +5,12 @@ import { useEffect } from 'react';
 import { useOffering } from '../../hooks/useOffering';
 
 /** Which list of the offering a picker chooses from. */
-export type OfferingChoice = 'size' | 'plan' | 'region' | 'version';
+export type OfferingChoice = 'size' | 'region' | 'version';
 
 function offeringOptions(offering: Offering, choice: OfferingChoice) {
   switch (choice) {
     case 'size':
       return offering.sizes.map(s => ({ id: s.name, label: s.title }));
-    case 'plan':
-      return offering.plans.map(p => ({
-        id: p.name,
-        label: p.monthlyPriceUsd === undefined ? `${p.title} (priced by contract)` : `${p.title} ($${p.monthlyPriceUsd}/month)`,
-      }));
     case 'region':
       return offering.regions.map(r => ({ id: r, label: r }));
     case 'version':
@@ -26,7 +21,7 @@ function offeringOptions(offering: Offering, choice: OfferingChoice) {
 }
 
 /**
- * A scaffolder field that chooses a size, plan, region or PostgreSQL version from what this Orochi installation
+ * A scaffolder field that chooses a size, region or PostgreSQL version from what this Orochi installation
  * offers (GET /api/orochi/config), so templates never repeat the vocabulary. `ui:options: { choice: size }`.
  */
 export const OfferingPicker = (
