@@ -129,6 +129,12 @@ export class FakeStripe {
     return { id: id('evt'), object: 'event', api_version: '2026-07-29.dahlia', created: now(), data: { object }, livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type };
   }
 
+  #randomFailure(): InjectedFailure | undefined {
+    const random = this.#random;
+    if (!random || random.random() >= random.rate) return undefined;
+    return random.failures[Math.floor(random.random() * random.failures.length)];
+  }
+
   async #handle(req: IncomingMessage, res: ServerResponse) {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -145,13 +151,7 @@ export class FakeStripe {
 
     this.requests.push({ method, path: url.pathname, params });
     const index = this.#failures.findIndex(f => !f.path || f.path === url.pathname);
-    const random = this.#random;
-    const injected =
-      index >= 0
-        ? this.#failures.splice(index, 1)[0].failure
-        : random && random.random() < random.rate
-          ? random.failures[Math.floor(random.random() * random.failures.length)]
-          : undefined;
+    const injected = index >= 0 ? this.#failures.splice(index, 1)[0].failure : this.#randomFailure();
     if (injected?.kind === 'timeout') return;
     if (injected?.kind === 'status') {
       const type = injected.status === 429 || injected.status === 409 ? 'invalid_request_error' : 'api_error';

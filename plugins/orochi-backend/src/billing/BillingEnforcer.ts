@@ -121,9 +121,9 @@ export class BillingEnforcer {
     await this.#accounts.update(account.group, { budgetAlerted: { month, thresholds: [...alerted, ...crossed] } });
     await this.#notify(account.group, {
       title: `${account.group} has used ${Math.round(highest * 100)} % of its budget`,
-      description:
-        `This month's cost is $${spentUsd.toFixed(2)} of the $${budget.monthlyUsd.toFixed(2)} budget` +
-        (budget.hardStop ? '; at 100 % the team’s clusters are suspended.' : '.'),
+      description: `This month's cost is $${spentUsd.toFixed(2)} of the $${budget.monthlyUsd.toFixed(2)} budget${
+        budget.hardStop ? '; at 100 % the team’s clusters are suspended.' : '.'
+      }`,
       severity: highest >= 1 ? 'critical' : 'high',
     });
   }

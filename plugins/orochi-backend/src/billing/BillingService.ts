@@ -155,7 +155,8 @@ export class BillingService {
   async #report(scope: { owner: string } | { clusterId: string }, query: unknown): Promise<UsageReport> {
     const now = this.#clock();
     const { from, to, granularity, limit, cursor } = parseRequest(usageQuerySchema, query);
-    const fromMs = cursor ? Date.parse(cursor) : from ? Date.parse(from) : billingPeriod(now).start;
+    const start = cursor ?? from;
+    const fromMs = start ? Date.parse(start) : billingPeriod(now).start;
     const toMs = to ? Date.parse(to) : now + 1;
     if (!(toMs > fromMs)) throw new InputError('to: must be after from');
     return usagePeriods(await this.#usage.hourly(scope, fromMs, toMs), { fromMs, toMs, granularity, limit });

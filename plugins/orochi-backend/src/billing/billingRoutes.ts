@@ -43,9 +43,9 @@ export function addBillingRoutes(
  */
 export function createWebhookRouter(webhooks: BillingWebhooks): express.Router {
   const router = express.Router();
-  router.post('/billing/webhook', express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
-    await webhooks.receive(req);
-    res.json({ received: true });
+  router.post('/billing/webhook', express.raw({ type: () => true, limit: '1mb' }), (req, res, next) => {
+    // Express 4 does not see a rejected promise: the error goes to `next`, which answers it in Backstage's shape.
+    webhooks.receive(req).then(() => res.json({ received: true }), next);
   });
   return router;
 }

@@ -65,7 +65,9 @@ export function meterInterval(
   const from = previous.meteredUntil;
   const changedAt = Date.parse(cluster.updatedAt);
   const changed = previous.running !== watermark.running || previous.cu !== watermark.cu;
-  const splitAt = changed && changedAt > from && changedAt < now ? changedAt : changed ? from : now;
+  // Unchanged: one segment to now. Changed at a known moment: split there. Changed at an unknown one: the new state throughout.
+  let splitAt = now;
+  if (changed) splitAt = changedAt > from && changedAt < now ? changedAt : from;
   const computeSegments: Array<{ start: number; end: number; cu: number }> = [];
   if (previous.running && splitAt > from) computeSegments.push({ start: from, end: splitAt, cu: previous.cu });
   if (watermark.running && now > splitAt) computeSegments.push({ start: splitAt, end: now, cu: watermark.cu });
