@@ -1,7 +1,7 @@
 import { coreExtensionData } from '@backstage/frontend-plugin-api';
 import { createExtensionTester } from '@backstage/frontend-test-utils';
 import { EntityCardBlueprint, EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
-import { clusterEntityContent, clustersEntityCard, databasesPage } from './plugin';
+import { billingEntityContent, clusterEntityContent, clustersEntityCard, databasesPage } from './plugin';
 
 const resource = (type: string) => ({
   apiVersion: 'backstage.io/v1alpha1',
@@ -23,6 +23,14 @@ describe('the Orochi frontend plugin', () => {
     const filter = tester.get(EntityContentBlueprint.dataRefs.filterFunction)!;
     expect(filter(resource('orochi-cluster'))).toBe(true);
     expect(filter(resource('s3-bucket'))).toBe(false);
+  });
+
+  it('adds a Billing tab to groups, whose clusters it bills', () => {
+    const tester = createExtensionTester(billingEntityContent);
+    expect(tester.get(EntityContentBlueprint.dataRefs.title)).toBe('Billing');
+    const filter = tester.get(EntityContentBlueprint.dataRefs.filterFunction)!;
+    expect(filter({ ...resource('team'), kind: 'Group' })).toBe(true);
+    expect(filter(resource('orochi-cluster'))).toBe(false);
   });
 
   it('adds an overview card to clusters and to components that depend on a resource, in the main column', () => {

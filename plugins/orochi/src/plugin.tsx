@@ -7,7 +7,8 @@ import { EntityCardBlueprint, EntityContentBlueprint } from '@backstage/plugin-c
 import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
 import { orochiApi } from './api';
 import { isOrochiCluster, showsClustersCard } from './components/EntityCluster';
-import { clusterRouteRef, createClusterTemplateRouteRef, databasesRouteRef } from './routes';
+import { isGroup } from './components/Billing/EntityBillingContent';
+import { billingRouteRef, clusterRouteRef, createClusterTemplateRouteRef, databasesRouteRef } from './routes';
 
 /** The "Databases" page and its nav item (from the page's title and icon). */
 export const databasesPage = PageBlueprint.make({
@@ -29,6 +30,17 @@ export const clusterEntityContent = EntityContentBlueprint.make({
     group: 'operation',
     filter: isOrochiCluster,
     loader: () => import('./components/EntityCluster').then(m => <m.EntityClusterContent />),
+  },
+});
+
+/** A team's billing as a "Billing" tab on group entity pages. */
+export const billingEntityContent = EntityContentBlueprint.make({
+  name: 'billing',
+  params: {
+    path: 'orochi-billing',
+    title: 'Billing',
+    filter: isGroup,
+    loader: () => import('./components/Billing/EntityBillingContent').then(m => <m.EntityBillingContent />),
   },
 });
 
@@ -64,10 +76,11 @@ export const orochiPlugin = createFrontendPlugin({
   title: 'Databases',
   icon: <RiDatabase2Line />,
   info: { packageJson: () => import('../package.json') },
-  extensions: [orochiApi, databasesPage, clusterEntityContent, clustersEntityCard, offeringPickerFormField],
+  extensions: [orochiApi, databasesPage, clusterEntityContent, billingEntityContent, clustersEntityCard, offeringPickerFormField],
   routes: {
     databases: databasesRouteRef,
     cluster: clusterRouteRef,
+    billing: billingRouteRef,
   },
   externalRoutes: {
     createClusterTemplate: createClusterTemplateRouteRef,

@@ -18,3 +18,9 @@ export const createClusterTemplateRouteRef = createExternalRouteRef({
   params: ['namespace', 'templateName'],
   defaultTarget: 'scaffolder.selectedTemplate',
 });
+
+/** The Billing page of the user's teams, under the Databases page. */
+export const billingRouteRef = createSubRouteRef({
+  parent: databasesRouteRef,
+  path: '/billing',
+});

@@ -9,6 +9,14 @@ import {
   UpdateClusterRequest,
 } from '../domain/requests';
 import { ClusterStatus } from '../domain/status';
+import {
+  AccountChange,
+  BillingAccount,
+  BillingSummary,
+  ClusterUsage,
+  UsageGranularity,
+  UsageReport,
+} from '../domain/billing';
 
 /** Per-call options; backend callers pass a token obtained on behalf of the user. */
 export interface OrochiRequestOptions {
@@ -87,4 +95,23 @@ export interface OrochiApi {
   listDeletedClusters(options?: OrochiRequestOptions): Promise<{ items: DeletedCluster[] }>;
   /** Answers the new cluster, made from a deleted cluster's kept backups, and its restore operation. */
   restoreDeletedCluster(id: string, request: RestoreRequest, options?: OrochiRequestOptions): Promise<ClusterChange>;
+  /** A team's billing: account, plan, this month's usage and projected invoice. `group` is an entity ref or name. */
+  getBilling(group: string, options?: OrochiRequestOptions): Promise<BillingSummary>;
+  getAccountUsage(group: string, query?: UsageQuery, options?: OrochiRequestOptions): Promise<UsageReport>;
+  getAccountClusterUsage(group: string, options?: OrochiRequestOptions): Promise<{ items: ClusterUsage[] }>;
+  getClusterUsage(id: string, query?: UsageQuery, options?: OrochiRequestOptions): Promise<UsageReport>;
+  updateBillingAccount(group: string, change: AccountChange, options?: OrochiRequestOptions): Promise<BillingAccount>;
+  /** Answers the billing provider's checkout page for the plan. */
+  createCheckout(group: string, plan: string, options?: OrochiRequestOptions): Promise<{ url: string }>;
+  /** Answers the billing provider's customer portal. */
+  createBillingPortal(group: string, options?: OrochiRequestOptions): Promise<{ url: string }>;
+}
+
+/** A usage query: a range of ISO times, a granularity, a page. */
+export interface UsageQuery {
+  from?: string;
+  to?: string;
+  granularity?: UsageGranularity;
+  limit?: number;
+  cursor?: string;
 }

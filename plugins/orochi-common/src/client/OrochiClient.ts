@@ -1,5 +1,6 @@
 import { ResponseError } from '@backstage/errors';
-import { ListClustersQuery, OrochiApi, OrochiRequestOptions } from './OrochiApi';
+import { ListClustersQuery, OrochiApi, OrochiRequestOptions, UsageQuery } from './OrochiApi';
+import { AccountChange, BillingAccount, BillingSummary, ClusterUsage, UsageReport } from '../domain/billing';
 import { ClusterChange, ClusterMetrics, ClusterPage, DeletedCluster } from '../api/responses';
 import { Cluster, ConnectionDetails } from '../domain/cluster';
 import { Backup, BranchRequest, RecoveryWindow, RestoreRequest } from '../domain/backups';
@@ -187,6 +188,34 @@ export class OrochiClient implements OrochiApi {
     return this.#request('POST', `/deleted-clusters/${encodeURIComponent(id)}/restore`, options, request);
   }
 
+  getBilling(group: string, options?: OrochiRequestOptions): Promise<BillingSummary> {
+    return this.#request('GET', `/billing/accounts/${encodeURIComponent(group)}`, options);
+  }
+
+  getAccountUsage(group: string, query: UsageQuery = {}, options?: OrochiRequestOptions): Promise<UsageReport> {
+    return this.#request('GET', `/billing/accounts/${encodeURIComponent(group)}/usage${usageQueryString(query)}`, options);
+  }
+
+  getAccountClusterUsage(group: string, options?: OrochiRequestOptions): Promise<{ items: ClusterUsage[] }> {
+    return this.#request('GET', `/billing/accounts/${encodeURIComponent(group)}/clusters`, options);
+  }
+
+  getClusterUsage(id: string, query: UsageQuery = {}, options?: OrochiRequestOptions): Promise<UsageReport> {
+    return this.#request('GET', `/clusters/${encodeURIComponent(id)}/usage${usageQueryString(query)}`, options);
+  }
+
+  updateBillingAccount(group: string, change: AccountChange, options?: OrochiRequestOptions): Promise<BillingAccount> {
+    return this.#request('PATCH', `/billing/accounts/${encodeURIComponent(group)}`, options, change);
+  }
+
+  createCheckout(group: string, plan: string, options?: OrochiRequestOptions): Promise<{ url: string }> {
+    return this.#request('POST', `/billing/accounts/${encodeURIComponent(group)}/checkout`, options, { plan });
+  }
+
+  createBillingPortal(group: string, options?: OrochiRequestOptions): Promise<{ url: string }> {
+    return this.#request('POST', `/billing/accounts/${encodeURIComponent(group)}/portal`, options);
+  }
+
   async #request<T>(
     method: string,
     path: string,
@@ -210,4 +239,11 @@ export class OrochiClient implements OrochiApi {
     }
     return (await response.json()) as T;
   }
+}
+
+function usageQueryString(query: UsageQuery): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+  const text = params.toString();
+  return text ? `?${text}` : '';
 }

@@ -22,6 +22,8 @@ export function orochiApiMock(overrides: Partial<Record<keyof OrochiApi, jest.Mo
     restoreCluster: jest.fn(),
     createBranch: jest.fn(),
     listBranches: jest.fn(async () => ({ items: [] })),
+    getAccountClusterUsage: jest.fn(async () => ({ items: [] })),
+    getClusterUsage: jest.fn(async () => ({ granularity: 'month', periods: [] })),
     ...overrides,
   } as unknown as jest.Mocked<OrochiApi>;
 }

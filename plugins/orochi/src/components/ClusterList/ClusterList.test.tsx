@@ -30,8 +30,11 @@ function render(api = orochiApiMock()) {
 }
 
 describe('ClusterList', () => {
-  it('shows each cluster with its status, owner, size, plan, region and instances', async () => {
+  it('shows each cluster with its status, owner, size, plan, region, instances and compute this month', async () => {
     const api = orochiApiMock({
+      getAccountClusterUsage: jest.fn(async (owner: string) => ({
+        items: owner === 'group:default/team-payments' ? [{ clusterId: 'id-orders-db', usage: { compute_unit_seconds: 5400 } }] : [],
+      })),
       listClusters: jest.fn(async () => ({
         items: [
           clusterRecord('orders-db', { system: 'system:default/payments' }),
@@ -46,8 +49,13 @@ describe('ClusterList', () => {
     // The owner links to its catalog entity.
     expect(screen.getByRole('link', { name: 'team-search' })).toHaveAttribute('href', '/catalog/default/group/team-search');
     expect(screen.getAllByTestId('cluster-status').map(e => e.textContent)).toEqual(['ready', 'provisioning']);
-    const rows = screen.getAllByRole('row').slice(1).map(row => row.textContent);
-    expect(rows).toEqual(['orders-dbpaymentsreadyteam-paymentssmallprolocal1/1', 'search-dbprovisioningteam-searchmediumprolocal0/2']);
+    const rows = () => screen.getAllByRole('row').slice(1).map(row => row.textContent);
+    await waitFor(() =>
+      expect(rows()).toEqual([
+        'orders-dbpaymentsreadyteam-paymentssmallprolocal1/11.50 CU-hours',
+        'search-dbprovisioningteam-searchmediumprolocal0/2–',
+      ]),
+    );
     // The owner filter offers the owners of the visible clusters (read separately from the table's page).
     await waitFor(() =>
       expect(screen.getAllByRole('option', { hidden: true }).map(o => o.textContent)).toEqual(

@@ -5,7 +5,8 @@ import { EntityRefLink, humanizeEntityRef } from '@backstage/plugin-catalog-reac
 import { CLUSTER_STATUSES, Cluster, ClusterStatus } from '@orochi/backstage-plugin-orochi-common';
 import useAsync from 'react-use/esm/useAsync';
 import { orochiApiRef } from '../../api';
-import { clusterRouteRef, createClusterTemplateRouteRef } from '../../routes';
+import { billingRouteRef, clusterRouteRef, createClusterTemplateRouteRef } from '../../routes';
+import { meterText } from '../Billing/format';
 import { StatusBadge } from '../StatusBadge';
 
 export interface ClusterFilter {
@@ -38,12 +39,24 @@ function useOwners(): string[] {
   return value ?? [];
 }
 
+/** Each cluster's compute this month, from its team's billing (teams whose billing the user may not read are left out). */
+function useMonthToDateCompute(owners: string[]): Map<string, number> {
+  const orochi = useApi(orochiApiRef);
+  const { value } = useAsync(async () => {
+    const perTeam = await Promise.all(owners.map(owner => orochi.getAccountClusterUsage(owner).catch(() => ({ items: [] }))));
+    return new Map(perTeam.flatMap(team => team.items.map(c => [c.clusterId, c.usage.compute_unit_seconds ?? 0] as const)));
+  }, [orochi, owners.join(',')]);
+  return value ?? new Map();
+}
+
 /** The clusters the user may see, paged by the backend, with owner and status filters and name search. */
 export const ClusterList = () => {
   const orochi = useApi(orochiApiRef);
   const clusterLink = useRouteRef(clusterRouteRef);
   const templateLink = useRouteRef(createClusterTemplateRouteRef);
   const owners = useOwners();
+  const usage = useMonthToDateCompute(owners);
+  const billingLink = useRouteRef(billingRouteRef);
 
   const { tableProps, filter, search, reload } = useTable<Cluster, ClusterFilter>({
     mode: 'offset',
@@ -89,6 +102,14 @@ export const ClusterList = () => {
     { id: 'plan', label: 'Plan', cell: c => <CellText title={c.plan} /> },
     { id: 'region', label: 'Region', cell: c => <CellText title={c.region} /> },
     { id: 'instances', label: 'Instances', cell: c => <CellText title={`${c.readyInstances}/${c.instances}`} /> },
+    {
+      id: 'usage',
+      label: 'This month',
+      cell: c => {
+        const compute = usage.get(c.id);
+        return <CellText title={compute === undefined ? '–' : meterText('compute_unit_seconds', compute)} />;
+      },
+    },
   ];
 
   const createButton = templateLink ? (
@@ -114,6 +135,11 @@ export const ClusterList = () => {
           selectedKey={filter.value?.status ?? ALL}
           onSelectionChange={key => filter.onChange({ ...filter.value, status: key === ALL ? undefined : (key as ClusterStatus) })}
         />
+        {billingLink && (
+          <ButtonLink href={billingLink()} variant="secondary">
+            Billing
+          </ButtonLink>
+        )}
         {createButton}
       </Flex>
       {tableProps.error ? (

@@ -12,6 +12,7 @@ import { MetricsCard } from './MetricsCard';
 import { AutoscalingCard } from '../Autoscaling/AutoscalingCard';
 import { useAutoscalingDecisions } from '../../hooks/useAutoscalingDecisions';
 import { StatusCard } from './StatusCard';
+import { ClusterUsageCard } from '../Billing/ClusterUsageCard';
 
 /** When a suspended cluster's last activity was: what its latest suspend operation recorded. */
 function idleSinceOf(operations: Operation[] | undefined): string | undefined {
@@ -50,6 +51,7 @@ export const ClusterView = ({ clusterId, onDeleted }: { clusterId: string; onDel
       <BranchesCard cluster={cluster} offering={offering} copy={permissions.credentials} />
       <AutoscalingCard cluster={cluster} decisions={autoscaling.decisions} error={autoscaling.error} />
       <MetricsCard clusterId={cluster.id} decisions={autoscaling.decisions} />
+      <ClusterUsageCard cluster={cluster} />
     </Flex>
   );
 };

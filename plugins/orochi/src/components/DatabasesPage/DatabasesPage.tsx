@@ -1,9 +1,10 @@
 import { Container } from '@backstage/ui';
 import { Route, Routes } from 'react-router-dom';
 import { ClusterList } from '../ClusterList';
+import { BillingPage } from '../Billing';
 import { ClusterPage } from '../ClusterPage';
 
-/** The Databases page: the list, and each cluster's own page below it. */
+/** The Databases page: the list, each cluster's own page below it, and the teams' billing. */
 export const DatabasesPage = () => (
   <Routes>
     <Route
@@ -15,5 +16,6 @@ export const DatabasesPage = () => (
       }
     />
     <Route path="/clusters/:clusterId" element={<ClusterPage />} />
+    <Route path="/billing" element={<BillingPage />} />
   </Routes>
 );
