@@ -1,5 +1,6 @@
 // Runs Orochi's benchmarks one after another and prints their figures: `./orochi bench [name...]`.
 import { autoscaler } from './autoscaler';
+import { billing } from './billing';
 import { branches } from './branches';
 import { catalogProvider } from './catalogProvider';
 import { databasesPage } from './databasesPage';
@@ -15,6 +16,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   wake,
   proxy: proxyOverhead,
   autoscaler,
+  billing,
 };
 
 async function main() {

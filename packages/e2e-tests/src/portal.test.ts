@@ -1,4 +1,4 @@
-import { connect, eventually } from '@orochi/test-utils';
+import { connect, eventually, FakeStripe } from '@orochi/test-utils';
 import { Browser, Locator, Page } from 'playwright-core';
 import { openBrowser, saveScreenshot } from './browser';
 import { Portal, startPortal } from './portal';
@@ -74,8 +74,23 @@ describe('the portal on its embedded defaults', () => {
   let browser: Browser;
   let page: Page;
 
+  const stripe = new FakeStripe();
+
   beforeAll(async () => {
-    portal = await startPortal();
+    // Stripe is the one part that cannot run here: the portal bills through a local fake speaking its API.
+    await stripe.start();
+    portal = await startPortal({
+      orochi: {
+        billing: {
+          stripe: {
+            secretKey: stripe.apiKey,
+            webhookSecret: stripe.webhookSecret,
+            api: { host: '127.0.0.1', port: stripe.port, protocol: 'http' },
+            plans: { pro: stripe.createPlanPrices('pro', 29), team: stripe.createPlanPrices('team', 99) },
+          },
+        },
+      },
+    });
     browser = await openBrowser();
     page = await browser.newPage({ viewport });
     await page.goto(portal.appUrl);
@@ -85,6 +100,7 @@ describe('the portal on its embedded defaults', () => {
   afterAll(async () => {
     await browser?.close();
     await portal?.stop();
+    await stripe.stop();
   });
 
   it('shows the example org’s clusters on the Databases page', async () => {
@@ -252,5 +268,30 @@ describe('the portal on its embedded defaults', () => {
     await page.getByRole('dialog', { name: /Delete branch e2e-branch/ }).getByRole('button', { name: 'Delete', exact: true }).click();
     await branchRow.waitFor({ state: 'detached', timeout: 180_000 });
     await page.getByText('No branches.').waitFor();
+  });
+
+  it('shows the team’s usage and projected invoice on the Billing page, and follows Upgrade to Stripe’s checkout', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Databases' }).click();
+    await page.getByRole('link', { name: 'Billing' }).click();
+    expect(new URL(page.url()).pathname).toBe('/orochi/billing');
+    await page.getByTestId('billing-plan').waitFor();
+    expect(await page.getByTestId('billing-plan').textContent()).toContain('Pro · $29.00 a month');
+    // The example clusters have run since the portal started: the usage job has metered their compute.
+    const compute = page.getByRole('list', { name: 'Usage per meter' }).getByRole('listitem').first();
+    await until('metered compute on the Billing page', async () => {
+      await page.reload();
+      await compute.waitFor();
+      return !/^0\.00 CU-hours$/.test((await compute.textContent()) ?? '');
+    });
+    expect(await page.getByTestId('invoice-projected').textContent()).toMatch(/^\$\d+\.\d{2} by \d{4}-\d{2}-\d{2}, at the current rate$/);
+    await page.getByRole('table', { name: 'Usage per cluster' }).getByRole('cell', { name: 'payments-db' }).waitFor();
+    await saveScreenshot(page, '20-billing');
+
+    await page.getByRole('button', { name: 'Upgrade' }).click();
+    await page.waitForURL(url => url.href.startsWith(`http://127.0.0.1:${stripe.port}/c/pay/`));
+    await page.getByRole('heading', { name: /^Checkout cs_/ }).waitFor();
+    const session = [...stripe.checkoutSessions.values()].at(-1)!;
+    expect(session).toMatchObject({ client_reference_id: 'group:default/team-payments', mode: 'subscription' });
+    await saveScreenshot(page, '21-checkout');
   });
 });

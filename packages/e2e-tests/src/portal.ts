@@ -41,10 +41,13 @@ async function waitFor(
 }
 
 /**
- * Runs `./orochi start` with the repository's app-config.yaml plus an overlay that only moves the ports, so the
- * portal under test is the embedded default a user gets, on a new data directory.
+ * Runs `./orochi start` with the repository's app-config.yaml plus an overlay that moves the ports (and adds what a
+ * test asks for under `orochi`, a billing provider say), so the portal under test is the embedded default a user
+ * gets, on a new data directory.
  */
-export async function startPortal(options: { prepare?(dataDir: string): Promise<void> } = {}): Promise<Portal> {
+export async function startPortal(
+  options: { prepare?(dataDir: string): Promise<void>; orochi?: Record<string, unknown> } = {},
+): Promise<Portal> {
   const workDir = mkdtempSync(join(tmpdir(), 'orochi-e2e-'));
   // The local driver's servers run as another user when tests run as root; they must reach the data directory.
   chmodSync(workDir, 0o755);
@@ -66,6 +69,8 @@ export async function startPortal(options: { prepare?(dataDir: string): Promise<
         listen: { port: backendPort },
         cors: { origin: appUrl },
       },
+      // What a test adds to Orochi's configuration (a billing provider, say).
+      ...(options.orochi ? { orochi: options.orochi } : {}),
     }),
   );
 

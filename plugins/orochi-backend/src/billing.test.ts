@@ -6,7 +6,6 @@ import { DriverCluster, orochiDriversExtensionPoint } from '@orochi/backstage-pl
 import { eventually, exampleEntities, FakeStripe, testDatabaseServiceFactory, waitForOperation } from '@orochi/test-utils';
 import type { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import Stripe from 'stripe';
 import request from 'supertest';
 // The plugin itself, not the package's feature loader: the test backend must see it among the modules' plugins.
 import { orochiPlugin } from './plugin';
@@ -49,20 +48,8 @@ describe('billing through Stripe', () => {
   beforeAll(async () => {
     await fake.start();
     // What a platform team sets up in Stripe once: a meter for compute and the Pro plan's prices.
-    const stripe = new Stripe(fake.apiKey, { ...fake.sdkOptions(), maxNetworkRetries: 0 });
-    const meter = await stripe.billing.meters.create({
-      display_name: 'Orochi compute',
-      event_name: 'orochi_compute_unit_seconds',
-      default_aggregation: { formula: 'sum' },
-    });
-    const base = await stripe.prices.create({ currency: 'usd', unit_amount: 2900, recurring: { interval: 'month' }, product_data: { name: 'Pro' } });
-    const compute = await stripe.prices.create({
-      currency: 'usd',
-      unit_amount: 1,
-      recurring: { interval: 'month', usage_type: 'metered', meter: meter.id },
-      product_data: { name: 'Pro compute' },
-    });
-    prices = { base: base.id, compute: compute.id };
+    const pro = fake.createPlanPrices('pro', 29);
+    prices = { base: pro.basePrice, compute: pro.meteredPrices[0] };
 
     ({ server } = await startTestBackend({
       features: [

@@ -88,6 +88,20 @@ export class FakeStripe {
     this.#random = options;
   }
 
+  /**
+   * What a platform team sets up in Stripe for a plan: the meter for compute (once) and the plan's prices, a
+   * licensed monthly base price and a metered compute price. Answers the price ids.
+   */
+  createPlanPrices(plan: string, monthlyUsd: number): { basePrice: string; meteredPrices: string[] } {
+    const eventName = 'orochi_compute_unit_seconds';
+    const meter =
+      [...this.meters.values()].find(m => m.event_name === eventName) ??
+      this.#createMeter({ display_name: 'Orochi compute', event_name: eventName, default_aggregation: { formula: 'sum' } });
+    const base = this.#createPrice({ currency: 'usd', unit_amount: String(monthlyUsd * 100), product: `prod_${plan}`, recurring: { interval: 'month' } });
+    const compute = this.#createPrice({ currency: 'usd', unit_amount: '1', product: `prod_${plan}_compute`, recurring: { interval: 'month', usage_type: 'metered', meter: meter.id as string } });
+    return { basePrice: base.id as string, meteredPrices: [compute.id as string] };
+  }
+
   /** A `Stripe-Signature` header for `payload`, as Stripe signs webhook deliveries. */
   signature(payload: string, timestamp = now(), secret = this.webhookSecret): string {
     const v1 = createHmac('sha256', secret).update(`${timestamp}.${payload}`).digest('hex');
@@ -140,6 +154,14 @@ export class FakeStripe {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? '/', 'http://fake');
     const method = req.method ?? 'GET';
+    const hosted = /^\/c\/pay\/(cs_[A-Za-z0-9_-]+)$/.exec(url.pathname);
+    if (method === 'GET' && hosted) {
+      // The hosted Checkout page a browser lands on: enough to show where the user was sent.
+      const session = this.checkoutSessions.get(hosted[1]);
+      res.writeHead(session ? 200 : 404, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(`<!doctype html><title>Fake Stripe Checkout</title><h1>Checkout ${hosted[1]}</h1><p>${session ? `for ${String(session.client_reference_id)}` : 'No such session'}</p>`);
+      return;
+    }
     const raw = Buffer.concat(chunks).toString('utf8');
     // v1 is form-encoded (the query string for GET and DELETE), v2 JSON.
     let params: Record<string, FormValue>;
