@@ -42,6 +42,7 @@ export class BillingService {
   readonly #returnUrl: string;
   readonly #clock: () => number;
   readonly #onPlanChanged: (group: string) => Promise<void>;
+  readonly #setupProblems: string[];
 
   constructor(options: {
     accounts: BillingAccountStore;
@@ -55,6 +56,8 @@ export class BillingService {
     clock?: () => number;
     /** Called after a team's plan changed, so what the old plan held back (a suspension) is reconsidered. */
     onPlanChanged?: (group: string) => Promise<void>;
+    /** What the provider's setup lacks, shown to admins. */
+    setupProblems?: string[];
   }) {
     this.#accounts = options.accounts;
     this.#usage = options.usage;
@@ -66,6 +69,7 @@ export class BillingService {
     this.#returnUrl = options.returnUrl;
     this.#clock = options.clock ?? Date.now;
     this.#onPlanChanged = options.onPlanChanged ?? (async () => undefined);
+    this.#setupProblems = options.setupProblems ?? [];
   }
 
   async summary(credentials: BackstageCredentials, groupRef: string): Promise<BillingSummary> {
@@ -86,6 +90,7 @@ export class BillingService {
       usage,
       invoice,
       billingProvider: this.#provider ? 'configured' : 'none',
+      ...(this.#setupProblems.length && (await this.#isAdmin(credentials)) ? { setupProblems: this.#setupProblems } : {}),
     };
   }
 
@@ -174,6 +179,14 @@ export class BillingService {
     const account = await this.#accounts.ensure(group, this.#offering.defaults.plan);
     if (account.customerId) return account.customerId;
     return this.#accounts.setCustomer(group, await provider.ensureCustomer({ group }));
+  }
+
+  /** Admins are who may set plans; they see what the billing provider's setup lacks. */
+  async #isAdmin(credentials: BackstageCredentials): Promise<boolean> {
+    return this.#authorizer.authorizeBasic(billingPlanSetPermission, credentials, 'admins only').then(
+      () => true,
+      () => false,
+    );
   }
 
   #planNamed(name: string, field?: string): Plan {

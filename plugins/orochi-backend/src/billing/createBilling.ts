@@ -4,6 +4,7 @@ import {
   LoggerService,
   SchedulerService,
 } from '@backstage/backend-plugin-api';
+import { stringifyError } from '@backstage/errors';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import { Offering } from '@orochi/backstage-plugin-orochi-common';
 import { BillingProvider, ClusterDriver } from '@orochi/backstage-plugin-orochi-node';
@@ -78,9 +79,8 @@ export async function createBilling(deps: {
     scope: 'global',
     fn: () => enforcer.enforceAll(),
   });
-  if (provider) {
-    for (const problem of await provider.checkSetup()) logger.warn(`Billing provider setup: ${problem}`);
-  }
+  const setupProblems = provider ? await checkedSetup(provider) : [];
+  for (const problem of setupProblems) logger.warn(`Billing provider setup: ${problem}`);
 
   const service = new BillingService({
     accounts,
@@ -92,6 +92,7 @@ export async function createBilling(deps: {
     provider,
     returnUrl: config.returnUrl,
     onPlanChanged: reconsider,
+    setupProblems,
   });
   const webhookRouter = provider
     ? createWebhookRouter(
@@ -112,4 +113,13 @@ export async function createBilling(deps: {
       )
     : undefined;
   return { service, webhookRouter };
+}
+
+/** The provider's setup problems; one that cannot be checked (the provider is down at start) is one too. */
+async function checkedSetup(provider: BillingProvider): Promise<string[]> {
+  try {
+    return await provider.checkSetup();
+  } catch (error) {
+    return [`the setup could not be checked at start: ${stringifyError(error)}`];
+  }
 }

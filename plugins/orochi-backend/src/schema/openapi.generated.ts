@@ -4062,6 +4062,12 @@ export const spec = {
               "configured",
               "none"
             ]
+          },
+          "setupProblems": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
           }
         },
         "required": [

@@ -171,6 +171,8 @@ export const billingSummarySchema = z.object({
   invoice: invoiceSchema,
   /** Whether payments go through a billing provider (Stripe); without one, usage is metered and billed nowhere. */
   billingProvider: z.enum(['configured', 'none']),
+  /** For platform admins: what is missing in the billing provider's setup (meters, prices), found at start. */
+  setupProblems: z.array(z.string()).optional(),
 });
 
 /** @public */

@@ -143,6 +143,9 @@ export const BillingView = ({ group }: { group: string }) => {
           description={`Since ${new Date(summary.account.suspension.since).toLocaleString()}: ${billingSuspensionMessage(summary.account.suspension.reason)}.`}
         />
       )}
+      {summary.setupProblems && (
+        <Alert status="warning" title="The billing provider’s setup is incomplete" description={summary.setupProblems.join('; ')} />
+      )}
       {actionError && <Alert status="danger" title="The billing provider could not be reached" description={actionError} />}
       <PlanCard summary={summary} offering={offering} group={group} onError={setActionError} />
       <InvoiceCard summary={summary} />

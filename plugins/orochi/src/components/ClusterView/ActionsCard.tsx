@@ -176,7 +176,7 @@ export const ActionsCard = ({ cluster, offering, update, remove, onChange, onDel
           <Section title="Power">
             <Flex gap="3">
               {cluster.hibernated ? (
-                <Button onPress={() => run(() => orochi.wakeCluster(cluster.id))} isDisabled={!!updateBlocked} isPending={busy}>
+                <Button onPress={() => run(() => orochi.wakeCluster(cluster.id))} isDisabled={!!updateBlocked || !!cluster.billingSuspended} isPending={busy}>
                   Wake
                 </Button>
               ) : (

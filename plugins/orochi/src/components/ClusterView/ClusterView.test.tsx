@@ -212,6 +212,15 @@ describe('ClusterView', () => {
     expect(screen.getByRole('button', { name: 'Wake' })).toBeEnabled();
   });
 
+  it('says why billing suspended the cluster, and offers no wake', async () => {
+    const suspended = clusterRecord('orders-db', { hibernated: true, billingSuspended: 'budget', status: 'hibernated', endpoints: [] });
+    await render({ api: orochiApiMock({ getCluster: jest.fn(async () => suspended) }) });
+    expect(
+      screen.getByText("Billing suspended the cluster: the team's monthly budget is spent and its hard stop is on; it runs again next month or once the budget is raised."),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Wake' })).toBeDisabled();
+  });
+
   it('keeps the address of a cluster that wakes on connect, and says since when it is idle', async () => {
     const suspended = clusterRecord('orders-db', {
       hibernated: true,

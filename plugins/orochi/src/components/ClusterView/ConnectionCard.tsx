@@ -1,7 +1,7 @@
 import { useApi } from '@backstage/frontend-plugin-api';
 import { Alert, Button, Flex, Text } from '@backstage/ui';
 import { TitledCard } from './TitledCard';
-import { Cluster, ConnectionDetails, connectionUri } from '@orochi/backstage-plugin-orochi-common';
+import { billingSuspensionMessage, Cluster, ConnectionDetails, connectionUri } from '@orochi/backstage-plugin-orochi-common';
 import { useState } from 'react';
 import { orochiApiRef } from '../../api';
 import { describeApiError } from '@orochi/backstage-plugin-orochi-common';
@@ -38,6 +38,7 @@ const Field = ({ label, value, copy = false }: { label: string; value: string; c
 
 /** Why a cluster has no endpoint. */
 function stoppedMessage(cluster: Cluster): string {
+  if (cluster.billingSuspended) return `Billing suspended the cluster: ${billingSuspensionMessage(cluster.billingSuspended)}.`;
   if (cluster.idleSuspended) {
     return `The cluster was suspended after ${cluster.scaleToZero.idleMinutes} idle minutes (scale to zero); wake it to connect.`;
   }
