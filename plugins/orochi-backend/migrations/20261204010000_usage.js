@@ -1,8 +1,9 @@
 // @ts-check
 
 /**
- * Metering: per cluster how far usage has been measured and in what state; raw samples per interval and meter;
- * hourly roll-ups per cluster and meter; the outbox of meter events for the billing provider, one row per account,
+ * Metering: per cluster how far usage has been measured and in what state; raw samples per interval and meter
+ * (kept for a while, for audit); hourly totals per cluster and meter, added to by each round and marked dirty until
+ * the roll-up has queued their account's total; the outbox of meter events for the billing provider, one row per account,
  * meter, hour and revision; and the webhook events already applied.
  *
  * @param {import('knex').Knex} knex
@@ -17,16 +18,15 @@ exports.up = async function up(knex) {
     table.float('cu').notNullable();
   });
   await knex.schema.createTable('usage_samples', table => {
-    table.comment('Raw usage per cluster, meter and interval; rolled up into hours, then pruned');
+    table.comment('Raw usage per cluster, meter and interval, pruned after the raw retention');
     table.string('cluster_id').notNullable();
     table.string('owner').notNullable();
     table.string('meter').notNullable();
     table.bigInteger('start_ms').notNullable();
     table.bigInteger('end_ms').notNullable();
     table.double('value').notNullable();
-    table.boolean('rolled_up').notNullable().defaultTo(false);
     table.primary(['cluster_id', 'meter', 'start_ms']);
-    table.index(['rolled_up', 'start_ms']);
+    table.index(['end_ms']);
   });
   await knex.schema.createTable('usage_hourly', table => {
     table.comment('Usage per cluster, meter and hour');
@@ -35,8 +35,10 @@ exports.up = async function up(knex) {
     table.string('meter').notNullable();
     table.bigInteger('hour').notNullable().comment('epoch ms of the hour start');
     table.double('value').notNullable();
+    table.boolean('dirty').notNullable().comment('Changed since the roll-up last queued its account total');
     table.primary(['cluster_id', 'meter', 'hour']);
     table.index(['owner', 'hour']);
+    table.index(['dirty', 'hour']);
   });
   await knex.schema.createTable('meter_events', table => {
     table.comment('Outbox of meter events: each account, meter and hour reaches the billing provider once');

@@ -127,21 +127,42 @@ describe.each(databases.eachSupportedId())('meter events on %p', databaseId => {
     });
     await (await replica()).rollup.rollUp();
 
-    // Each round a new backend "process" delivers; some are killed after Stripe has an event and before the
-    // outbox records it, the worst moment, and their claims lapse before the next process takes over.
-    for (let round = 0; round < 200; round++) {
+    // Each round a new backend "process" delivers, and may be killed at any point of the outbox: before or after
+    // Stripe creates the customer, cancels a corrected event or records an event (after it and before the outbox
+    // records it is the worst moment). Its claims lapse before the next process takes over.
+    for (let round = 0; round < 300; round++) {
       const dying = provider();
-      const send = dying.sendMeterEvent.bind(dying);
       let killed = false;
-      dying.sendMeterEvent = async event => {
-        if (killed) throw new Killed();
-        await send(event);
-        if (random() < 0.2) {
+      const mayDie = () => {
+        if (killed || random() < 0.1) {
           killed = true;
           throw new Killed();
         }
       };
-      const { outbox, events } = await replica(dying);
+      for (const method of ['ensureCustomer', 'cancelMeterEvent', 'sendMeterEvent'] as const) {
+        const real = (dying[method] as (arg: never) => Promise<unknown>).bind(dying);
+        Object.assign(dying, {
+          [method]: async (arg: never) => {
+            mayDie();
+            const result = await real(arg);
+            mayDie();
+            return result;
+          },
+        });
+      }
+      const { outbox, events, usage, rollup } = await replica(dying);
+      if (round === 2) {
+        // A late sample corrects the first team's first hour while its first revision may be on its way.
+        const team = TEAMS[0];
+        await usage.recordRound({
+          samples: [{ clusterId: `${team}-late`, owner: team, meter: 'compute_unit_seconds', startMs: firstHour, endMs: firstHour + 1000, value: 11 }],
+          watermarks: [],
+          gone: [],
+        });
+        await rollup.rollUp();
+        const key = `${team}|compute_unit_seconds|${firstHour}`;
+        expected.set(key, expected.get(key)! + 11);
+      }
       await outbox.deliverDue();
       now += 61_000 + HOUR_MS; // past every lease and every backoff
       if (!(await events.list({ state: 'pending' })).length) break;
@@ -151,6 +172,7 @@ describe.each(databases.eachSupportedId())('meter events on %p', databaseId => {
     expect(await events.list({ state: 'pending' })).toEqual([]);
     expect(await events.list({ state: 'failed' })).toEqual([]);
     expect(billed()).toEqual(expected);
+    expect(fake.customers.size).toBe(TEAMS.length);
   });
 
   it('corrects an hour that changed after it was sent: cancels the event and sends the new total', async () => {
