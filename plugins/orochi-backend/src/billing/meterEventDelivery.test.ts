@@ -100,6 +100,14 @@ describe.each(databases.eachSupportedId())('meter events on %p', databaseId => {
     return totals;
   }
 
+  /** Compute the first team's first hour gains after it was rolled up (the usage job was behind); answers its key. */
+  async function lateCompute(usage: DatabaseUsageStore, value: number) {
+    const team = TEAMS[0];
+    const sample: UsageSample = { clusterId: `${team}-late`, owner: team, meter: 'compute_unit_seconds', startMs: firstHour, endMs: firstHour + 1000, value };
+    await usage.recordRound({ samples: [sample], watermarks: [], gone: [] });
+    return `${team}|compute_unit_seconds|${firstHour}`;
+  }
+
   const meterEventPosts = () => fake.requests.filter(r => r.method === 'POST' && r.path === '/v1/billing/meter_events');
 
   it('sends every hour once with two replicas on one database', async () => {
@@ -153,14 +161,8 @@ describe.each(databases.eachSupportedId())('meter events on %p', databaseId => {
       const { outbox, events, usage, rollup } = await replica(dying);
       if (round === 2) {
         // A late sample corrects the first team's first hour while its first revision may be on its way.
-        const team = TEAMS[0];
-        await usage.recordRound({
-          samples: [{ clusterId: `${team}-late`, owner: team, meter: 'compute_unit_seconds', startMs: firstHour, endMs: firstHour + 1000, value: 11 }],
-          watermarks: [],
-          gone: [],
-        });
+        const key = await lateCompute(usage, 11);
         await rollup.rollUp();
-        const key = `${team}|compute_unit_seconds|${firstHour}`;
         expected.set(key, expected.get(key)! + 11);
       }
       await outbox.deliverDue();
@@ -183,14 +185,9 @@ describe.each(databases.eachSupportedId())('meter events on %p', databaseId => {
 
     // A late sample for the first hour (the usage job was behind): the hour's total grows.
     const team = TEAMS[0];
-    await usage.recordRound({
-      samples: [{ clusterId: `${team}-late`, owner: team, meter: 'compute_unit_seconds', startMs: firstHour, endMs: firstHour + 1000, value: 7 }],
-      watermarks: [],
-      gone: [],
-    });
+    const key = await lateCompute(usage, 7);
     await rollup.rollUp();
     await outbox.deliverDue();
-    const key = `${team}|compute_unit_seconds|${firstHour}`;
     expect(billed().get(key)).toBe(60 * 60 + 7);
     const revisions = (await events.list({ owner: team })).filter(e => e.hour === firstHour && e.meter === 'compute_unit_seconds');
     expect(revisions.map(e => ({ revision: e.revision, value: e.value, state: e.state }))).toEqual([
