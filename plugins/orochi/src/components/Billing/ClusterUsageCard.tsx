@@ -5,14 +5,18 @@ import useAsync from 'react-use/esm/useAsync';
 import { orochiApiRef } from '../../api';
 import { billingRouteRef } from '../../routes';
 import { TitledCard } from '../ClusterView/TitledCard';
-import { meterText } from './format';
+import { meterText, usageCostUsd, usd } from './format';
+import { useOffering } from '../../hooks/useOffering';
 
-/** The cluster's usage this month per meter, billed on its team's plan. */
+/** The cluster's usage this month per meter and what it costs, billed on its team's plan. */
 export const ClusterUsageCard = ({ cluster }: { cluster: Cluster }) => {
   const orochi = useApi(orochiApiRef);
   const billing = useRouteRef(billingRouteRef);
   const { value, error } = useAsync(() => orochi.getClusterUsage(cluster.id, { granularity: 'month' }), [orochi, cluster.id]);
   const usage = value?.periods.at(-1)?.usage ?? {};
+  const { offering } = useOffering();
+  const plan = offering?.plans.find(p => p.name === cluster.plan);
+  const cost = usageCostUsd(plan, usage);
   return (
     <TitledCard title="Usage this month">
       {error ? (
@@ -27,6 +31,7 @@ export const ClusterUsageCard = ({ cluster }: { cluster: Cluster }) => {
         </ul>
       )}
       <Text color="secondary">
+        {cost !== undefined && `${usd(cost)} at the ${plan!.title} plan’s prices, before the team’s included allowance. `}
         Billed on the team’s {cluster.plan} plan.{' '}
         {billing && <Link href={`${billing()}?group=${encodeURIComponent(cluster.owner)}`}>The team’s billing</Link>}
       </Text>

@@ -1,4 +1,4 @@
-import { UsageMeter } from '@orochi/backstage-plugin-orochi-common';
+import { Plan, UsageMeter } from '@orochi/backstage-plugin-orochi-common';
 
 const GB = 1e9;
 
@@ -18,3 +18,16 @@ export function meterText(meter: UsageMeter, value: number | undefined): string 
 }
 
 export const usd = (amount: number) => `$${amount.toFixed(2)}`;
+
+/**
+ * What a cluster's usage this month costs at its plan's overage prices (compute per CU-hour, storage and backups
+ * per GB-month), before the team's included allowance, which comes off the team's invoice as a whole. Undefined
+ * for plans without overage prices.
+ */
+export function usageCostUsd(plan: Plan | undefined, usage: Partial<Record<UsageMeter, number>>, now = new Date()): number | undefined {
+  if (!plan?.overage) return undefined;
+  const hoursInMonth = (Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1) - Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)) / 3_600_000;
+  const cuHours = (usage.compute_unit_seconds ?? 0) / 3600;
+  const gbMonths = ((usage.storage_bytes_hour ?? 0) + (usage.backup_bytes_hour ?? 0)) / GB / hoursInMonth;
+  return cuHours * plan.overage.computeHourUsd + gbMonths * plan.overage.storageGbUsd;
+}

@@ -52,7 +52,7 @@ describe('ClusterList', () => {
     const rows = () => screen.getAllByRole('row').slice(1).map(row => row.textContent);
     await waitFor(() =>
       expect(rows()).toEqual([
-        'orders-dbpaymentsreadyteam-paymentssmallprolocal1/11.50 CU-hours',
+        'orders-dbpaymentsreadyteam-paymentssmallprolocal1/11.50 CU-hours · $0.15',
         'search-dbprovisioningteam-searchmediumprolocal0/2–',
       ]),
     );

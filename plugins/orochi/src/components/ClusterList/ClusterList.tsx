@@ -2,11 +2,12 @@ import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
 import { Alert, Button, ButtonLink, Cell, CellText, ColumnConfig, Flex, SearchField, Select, Table, Text, useTable } from '@backstage/ui';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { EntityRefLink, humanizeEntityRef } from '@backstage/plugin-catalog-react';
-import { CLUSTER_STATUSES, Cluster, ClusterStatus } from '@orochi/backstage-plugin-orochi-common';
+import { CLUSTER_STATUSES, Cluster, ClusterStatus, ClusterUsage, Plan } from '@orochi/backstage-plugin-orochi-common';
 import useAsync from 'react-use/esm/useAsync';
 import { orochiApiRef } from '../../api';
 import { billingRouteRef, clusterRouteRef, createClusterTemplateRouteRef } from '../../routes';
-import { meterText } from '../Billing/format';
+import { meterText, usageCostUsd, usd } from '../Billing/format';
+import { useOffering } from '../../hooks/useOffering';
 import { StatusBadge } from '../StatusBadge';
 
 export interface ClusterFilter {
@@ -39,14 +40,21 @@ function useOwners(): string[] {
   return value ?? [];
 }
 
-/** Each cluster's compute this month, from its team's billing (teams whose billing the user may not read are left out). */
-function useMonthToDateCompute(owners: string[]): Map<string, number> {
+/** Each cluster's usage this month, from its team's billing (teams whose billing the user may not read are left out). */
+function useMonthToDateUsage(owners: string[]): Map<string, ClusterUsage['usage']> {
   const orochi = useApi(orochiApiRef);
   const { value } = useAsync(async () => {
     const perTeam = await Promise.all(owners.map(owner => orochi.getAccountClusterUsage(owner).catch(() => ({ items: [] }))));
-    return new Map(perTeam.flatMap(team => team.items.map(c => [c.clusterId, c.usage.compute_unit_seconds ?? 0] as const)));
+    return new Map(perTeam.flatMap(team => team.items.map(c => [c.clusterId, c.usage] as const)));
   }, [orochi, owners.join(',')]);
   return value ?? new Map();
+}
+
+/** A cluster's compute this month, and what it costs at its plan's prices. */
+function monthToDate(usage: ClusterUsage['usage'] | undefined, plan: Plan | undefined): string {
+  if (!usage) return '–';
+  const cost = usageCostUsd(plan, usage);
+  return `${meterText('compute_unit_seconds', usage.compute_unit_seconds)}${cost === undefined ? '' : ` · ${usd(cost)}`}`;
 }
 
 /** The clusters the user may see, paged by the backend, with owner and status filters and name search. */
@@ -55,7 +63,8 @@ export const ClusterList = () => {
   const clusterLink = useRouteRef(clusterRouteRef);
   const templateLink = useRouteRef(createClusterTemplateRouteRef);
   const owners = useOwners();
-  const usage = useMonthToDateCompute(owners);
+  const usage = useMonthToDateUsage(owners);
+  const { offering } = useOffering();
   const billingLink = useRouteRef(billingRouteRef);
 
   const { tableProps, filter, search, reload } = useTable<Cluster, ClusterFilter>({
@@ -105,10 +114,7 @@ export const ClusterList = () => {
     {
       id: 'usage',
       label: 'This month',
-      cell: c => {
-        const compute = usage.get(c.id);
-        return <CellText title={compute === undefined ? '–' : meterText('compute_unit_seconds', compute)} />;
-      },
+      cell: c => <CellText title={monthToDate(usage.get(c.id), offering?.plans.find(p => p.name === c.plan))} />,
     },
   ];
 
