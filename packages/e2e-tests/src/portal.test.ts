@@ -271,8 +271,8 @@ describe('the portal on its embedded defaults', () => {
   });
 
   it('shows the team’s usage and projected invoice on the Billing page, and follows Upgrade to Stripe’s checkout', async () => {
-    await page.getByRole('navigation').getByRole('link', { name: 'Databases' }).click();
-    await page.getByRole('link', { name: 'Billing' }).click();
+    await page.getByTestId('sidebar-root').getByRole('link', { name: 'Databases' }).click();
+    await page.getByRole('link', { name: 'Billing', exact: true }).click();
     expect(new URL(page.url()).pathname).toBe('/orochi/billing');
     await page.getByTestId('billing-plan').waitFor();
     expect(await page.getByTestId('billing-plan').textContent()).toContain('Pro · $29.00 a month');

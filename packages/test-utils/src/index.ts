@@ -12,3 +12,4 @@ export type { Knex } from 'knex';
 export { FakeStripe } from './stripe/FakeStripe';
 export type { InjectedFailure } from './stripe/FakeStripe';
 export type { RecordedMeterEvent } from './stripe/meterEvents';
+export { instantDriver, instantDriverModule } from './instantDriver';

@@ -1,42 +1,17 @@
-import { coreServices, createBackendModule, createServiceFactory } from '@backstage/backend-plugin-api';
+import { coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import orochiModuleStripe from '@orochi/backstage-plugin-orochi-backend-module-stripe';
-import { DriverCluster, orochiDriversExtensionPoint } from '@orochi/backstage-plugin-orochi-node';
-import { eventually, exampleEntities, FakeStripe, testDatabaseServiceFactory, waitForOperation } from '@orochi/test-utils';
+import { eventually, exampleEntities, FakeStripe, instantDriverModule, testDatabaseServiceFactory, waitForOperation } from '@orochi/test-utils';
 import type { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
 // The plugin itself, not the package's feature loader: the test backend must see it among the modules' plugins.
 import { orochiPlugin } from './plugin';
-import { fakeDriver } from './__testUtils__/fakeDriver';
 
 jest.setTimeout(120_000);
 
 const databaseFactory = testDatabaseServiceFactory();
-
-/** A driver whose clusters run as soon as they are applied: billing is about Orochi's records, not servers. */
-const instantDriver = createBackendModule({
-  pluginId: 'orochi',
-  moduleId: 'instant-driver',
-  register(reg) {
-    reg.registerInit({
-      deps: { drivers: orochiDriversExtensionPoint },
-      async init({ drivers }) {
-        drivers.addDriver('instant', {
-          ...fakeDriver(),
-          observe: async (cluster: DriverCluster) => ({
-            phase: cluster.spec.hibernated ? 'stopped' : 'running',
-            instances: cluster.spec.instances,
-            readyInstances: cluster.spec.hibernated ? 0 : cluster.spec.instances,
-            endpoints: [{ role: 'primary', host: 'localhost', port: 5432 }],
-            conditions: [],
-          }),
-        });
-      },
-    });
-  },
-});
 
 describe('billing through Stripe', () => {
   const fake = new FakeStripe();
@@ -55,7 +30,7 @@ describe('billing through Stripe', () => {
       features: [
         orochiPlugin,
         orochiModuleStripe,
-        instantDriver,
+        instantDriverModule,
         databaseFactory,
         mockServices.rootConfig.factory({
           data: {
