@@ -287,7 +287,7 @@ describe('the portal on its embedded defaults', () => {
     await page.getByRole('table', { name: 'Usage per cluster' }).getByRole('cell', { name: 'payments-db' }).waitFor();
     await saveScreenshot(page, '20-billing');
 
-    await page.getByRole('button', { name: 'Upgrade' }).click();
+    await page.getByRole('button', { name: 'Upgrade', exact: true }).click();
     await page.waitForURL(url => url.href.startsWith(`http://127.0.0.1:${stripe.port}/c/pay/`));
     await page.getByRole('heading', { name: /^Checkout cs_/ }).waitFor();
     const session = [...stripe.checkoutSessions.values()].at(-1)!;

@@ -1,5 +1,5 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
-import { InputError, NotFoundError, NotImplementedError } from '@backstage/errors';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   accountChangeSchema,
   checkoutRequestSchema,
@@ -159,7 +159,7 @@ export class BillingService {
 
   async #report(scope: { owner: string } | { clusterId: string }, query: unknown): Promise<UsageReport> {
     const now = this.#clock();
-    const { from, to, granularity, limit, cursor } = parseRequest(usageQuerySchema, query);
+    const { from, to, granularity, limit, cursor } = parseRequest(usageQuerySchema, query, 'query');
     const start = cursor ?? from;
     const fromMs = start ? Date.parse(start) : billingPeriod(now).start;
     const toMs = to ? Date.parse(to) : now + 1;
@@ -197,7 +197,9 @@ export class BillingService {
   }
 
   #requireProvider(): BillingProvider {
-    if (!this.#provider) throw new NotImplementedError('No billing provider is configured: install the Stripe module to take payments');
+    if (!this.#provider) {
+      throw new ConflictError('This portal takes no payments: no billing provider is configured (orochi.billing.stripe); an admin sets the plan');
+    }
     return this.#provider;
   }
 }

@@ -1,5 +1,6 @@
 import { InputError } from '@backstage/errors';
-import { apiRoutes, describeValidationError } from '@orochi/backstage-plugin-orochi-common';
+import { apiRoutes } from '@orochi/backstage-plugin-orochi-common';
+import { requestError } from './parseRequest';
 import express, { RequestHandler } from 'express';
 
 /** `/clusters/{clusterId}` as a pattern for the request path. */
@@ -18,13 +19,18 @@ const routesWithBodies = apiRoutes
  * would say only `request/body must NOT have additional properties`.
  */
 export function validateBodies(): RequestHandler[] {
+  const json = express.json();
   return [
-    express.json(),
+    // A body that is not a JSON object or array (`true`, a bare string, broken JSON) is the body's fault: say so.
+    (req, res, next) =>
+      json(req, res, (error?: { type?: string; message?: string }) =>
+        next(error?.type === 'entity.parse.failed' ? new InputError(`body: must be a JSON object (${error.message})`) : error),
+      ),
     (req, _res, next) => {
       const route = routesWithBodies.find(r => r.method === req.method && r.pattern.test(req.path));
       const result = route?.body.safeParse(req.body ?? {});
       if (result && !result.success) {
-        next(new InputError(describeValidationError(result.error)));
+        next(requestError(result.error, 'body'));
         return;
       }
       next();

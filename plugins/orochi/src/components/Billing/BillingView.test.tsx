@@ -67,7 +67,7 @@ describe('BillingView', () => {
   it('follows Upgrade to the billing provider’s checkout page for the chosen plan', async () => {
     const orochi = api(summary());
     renderInTestApp(<BillingView group={GROUP} />, { apis: [[orochiApiRef, orochi]] });
-    await userEvent.click(await screen.findByRole('button', { name: 'Upgrade' }));
+    await userEvent.click(await screen.findByRole('button', { name: /^Upgrade$/ }));
     await waitFor(() => expect(assign).toHaveBeenCalledWith('https://checkout.example/c/pay/cs_1'));
     expect(orochi.createCheckout).toHaveBeenCalledWith(GROUP, 'pro');
   });
