@@ -4,6 +4,7 @@ import { billing } from './billing';
 import { branches } from './branches';
 import { catalogProvider } from './catalogProvider';
 import { databasesPage } from './databasesPage';
+import { listClusters } from './listClusters';
 import { localDriverCreate } from './localDriverCreate';
 import { proxyOverhead } from './proxy';
 import { wake } from './wake';
@@ -17,6 +18,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   proxy: proxyOverhead,
   autoscaler,
   billing,
+  'list-clusters': listClusters,
 };
 
 async function main() {
