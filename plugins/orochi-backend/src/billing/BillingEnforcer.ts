@@ -6,7 +6,6 @@ import {
   BillingSuspensionReason,
   Cluster,
   clusterSpecOf,
-  isComputeMetered,
   Offering,
   Plan,
 } from '@orochi/backstage-plugin-orochi-common';
@@ -14,7 +13,8 @@ import { BillingAccountRecord, BillingAccountStore } from '../database/BillingAc
 import { OrochiStore } from '../database/OrochiStore';
 import { UsageStore } from '../database/UsageStore';
 import { ClusterOperations } from '../operations/ClusterOperations';
-import { billingPeriod, projectInvoice } from './invoice';
+import { billingPeriod } from './invoice';
+import { monthToDate } from './monthToDate';
 
 export const BILLING_NOTIFICATION_TOPIC = 'orochi-billing';
 
@@ -76,15 +76,8 @@ export class BillingEnforcer {
     const plan = this.#offering.plans.find(p => p.name === account.plan);
     if (!plan) return;
     const now = this.#clock();
-    const period = billingPeriod(now);
-    const usage: Record<string, number> = {};
-    for (const row of await this.#usage.hourly({ owner: account.group }, period.start, now + 1)) {
-      usage[row.meter] = (usage[row.meter] ?? 0) + row.value;
-    }
-    const clusters = await this.#store.listAllClusters(account.group);
-    const runningCu = clusters.filter(c => isComputeMetered(c.status) && !c.hibernated).reduce((sum, c) => sum + c.cu, 0);
-    const invoice = projectInvoice({ plan, usage, runningCu, now });
-    const month = new Date(period.start).toISOString().slice(0, 7);
+    const { usage, clusters, invoice } = await monthToDate({ usage: this.#usage, store: this.#store }, account.group, plan, now);
+    const month = new Date(billingPeriod(now).start).toISOString().slice(0, 7);
     await this.#alertBudget(account, invoice.totalUsd, month);
 
     const reason = suspensionReason(plan, account, usage.compute_unit_seconds ?? 0, invoice.totalUsd);

@@ -9,10 +9,8 @@ import {
   billingReadPermission,
   BillingSummary,
   ClusterUsage,
-  isComputeMetered,
   Offering,
   Plan,
-  UsageMeter,
   UsageReport,
 } from '@orochi/backstage-plugin-orochi-common';
 import { BillingProvider } from '@orochi/backstage-plugin-orochi-node';
@@ -23,7 +21,9 @@ import { ClusterAccess } from '../service/ClusterAccess';
 import { ClusterAuthorizer } from '../service/ClusterAuthorizer';
 import { parseRequest } from '../service/parseRequest';
 
-import { billingPeriod, projectInvoice } from './invoice';
+import { customerOf } from './customers';
+import { billingPeriod } from './invoice';
+import { monthToDate } from './monthToDate';
 import { usagePeriods } from './usagePeriods';
 
 /**
@@ -76,13 +76,8 @@ export class BillingService {
     const group = this.#access.normalizeRef(groupRef, 'group', 'group');
     await this.#authorizer.authorize(billingReadPermission, credentials, { owner: group });
     const account = await this.#accountOf(group);
-    const now = this.#clock();
-    const period = billingPeriod(now);
-    const usage = totals(await this.#usage.hourly({ owner: group }, period.start, now + 1));
-    const clusters = await this.#store.listAllClusters(group);
-    const runningCu = clusters.filter(c => isComputeMetered(c.status) && !c.hibernated).reduce((sum, c) => sum + c.cu, 0);
     const plan = this.#planNamed(account.plan);
-    const invoice = projectInvoice({ plan, usage, runningCu, now });
+    const { usage, invoice } = await monthToDate({ usage: this.#usage, store: this.#store }, group, plan, this.#clock());
     const { customerId: _customer, budgetAlerted: _alerted, ...shown } = account;
     return {
       account: shown,
@@ -144,7 +139,7 @@ export class BillingService {
     this.#planNamed(plan, 'plan');
     await this.#authorizer.authorize(billingManagePermission, credentials, { owner: group });
     const provider = this.#requireProvider();
-    const customerId = await this.#customerOf(group, provider);
+    const customerId = await customerOf(await this.#accounts.ensure(group, this.#offering.defaults.plan), this.#accounts, provider);
     return { url: await provider.createCheckout({ group, customerId, plan, returnUrl: this.#returnUrl }) };
   }
 
@@ -153,7 +148,7 @@ export class BillingService {
     const group = this.#access.normalizeRef(groupRef, 'group', 'group');
     await this.#authorizer.authorize(billingManagePermission, credentials, { owner: group });
     const provider = this.#requireProvider();
-    const customerId = await this.#customerOf(group, provider);
+    const customerId = await customerOf(await this.#accounts.ensure(group, this.#offering.defaults.plan), this.#accounts, provider);
     return { url: await provider.createPortal({ customerId, returnUrl: this.#returnUrl }) };
   }
 
@@ -173,12 +168,6 @@ export class BillingService {
     if (account) return account;
     const now = new Date(this.#clock()).toISOString();
     return { group, plan: this.#offering.defaults.plan, hasCustomer: false, createdAt: now, updatedAt: now };
-  }
-
-  async #customerOf(group: string, provider: BillingProvider): Promise<string> {
-    const account = await this.#accounts.ensure(group, this.#offering.defaults.plan);
-    if (account.customerId) return account.customerId;
-    return this.#accounts.setCustomer(group, await provider.ensureCustomer({ group }));
   }
 
   /** Admins are who may set plans; they see what the billing provider's setup lacks. */
@@ -202,10 +191,4 @@ export class BillingService {
     }
     return this.#provider;
   }
-}
-
-function totals(hourly: Array<{ meter: UsageMeter; value: number }>): Partial<Record<UsageMeter, number>> {
-  const sums: Partial<Record<UsageMeter, number>> = {};
-  for (const row of hourly) sums[row.meter] = (sums[row.meter] ?? 0) + row.value;
-  return sums;
 }

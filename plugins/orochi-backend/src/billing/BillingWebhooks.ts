@@ -3,7 +3,7 @@ import { AuthenticationError } from '@backstage/errors';
 import { Offering } from '@orochi/backstage-plugin-orochi-common';
 import { BillingEvent, BillingProvider } from '@orochi/backstage-plugin-orochi-node';
 import { Request } from 'express';
-import { AccountChange, BillingAccountStore } from '../database/BillingAccountStore';
+import { AccountUpdate, BillingAccountStore } from '../database/BillingAccountStore';
 
 /** Subscription statuses in which the subscribed plan applies. */
 const PAYING = new Set(['active', 'trialing', 'past_due']);
@@ -76,7 +76,7 @@ export class BillingWebhooks {
     return true;
   }
 
-  #changeFor(event: BillingEvent): AccountChange | undefined {
+  #changeFor(event: BillingEvent): AccountUpdate | undefined {
     if (event.type !== 'subscription-changed') return undefined;
     const subscription = { id: event.subscriptionId, status: event.status };
     if (PAYING.has(event.status) && event.plan) return { subscription, plan: event.plan };

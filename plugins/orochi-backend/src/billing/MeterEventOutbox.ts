@@ -3,6 +3,7 @@ import { InputError, stringifyError } from '@backstage/errors';
 import { BillingProvider } from '@orochi/backstage-plugin-orochi-node';
 import { BillingAccountStore } from '../database/BillingAccountStore';
 import { MeterEventStore, OutboxEvent } from '../database/MeterEventStore';
+import { customerOf } from './customers';
 
 /** Stripe cancels meter events for 24 hours after receipt; an hour's margin keeps a cancel inside that. */
 const CANCEL_WINDOW_MS = 23 * 3_600_000;
@@ -57,7 +58,9 @@ export class MeterEventOutbox {
         await this.#events.retryLater(event.identifier, `waits for ${event.cancels} to be delivered first`, this.#clock() + 5_000);
         return false;
       }
-      const customerId = await this.#customerOf(event.owner);
+      const account = await this.#accounts.get(event.owner);
+      if (!account) throw new InputError(`${event.owner} has no billing account`);
+      const customerId = await customerOf(account, this.#accounts, this.#provider);
       let value = event.value;
       if (replaced && this.#clock() - (replaced.deliveredAt ?? 0) < CANCEL_WINDOW_MS) {
         await this.#provider.cancelMeterEvent({ identifier: replaced.identifier, meter: event.meter });
@@ -90,13 +93,5 @@ export class MeterEventOutbox {
       identifier = previous.cancels;
     }
     return undefined;
-  }
-
-  async #customerOf(group: string): Promise<string> {
-    const account = await this.#accounts.get(group);
-    if (!account) throw new InputError(`${group} has no billing account`);
-    if (account.customerId) return account.customerId;
-    const created = await this.#provider.ensureCustomer({ group });
-    return this.#accounts.setCustomer(group, created);
   }
 }

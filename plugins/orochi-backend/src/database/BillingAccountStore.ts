@@ -11,7 +11,7 @@ export type BillingAccountRecord = BillingAccount & {
 };
 
 /** What a change sets; absent fields stay, `null` clears. */
-export interface AccountChange {
+export interface AccountUpdate {
   plan?: string;
   subscription?: { id: string; status: string } | null;
   budget?: Budget | null;
@@ -25,7 +25,7 @@ export interface BillingAccountStore {
   list(): Promise<BillingAccountRecord[]>;
   /** The account, opened with `plan` when the group has none. */
   ensure(group: string, plan: string): Promise<BillingAccountRecord>;
-  update(group: string, change: AccountChange): Promise<BillingAccountRecord>;
+  update(group: string, change: AccountUpdate): Promise<BillingAccountRecord>;
   /** Records the provider's customer unless one is recorded already; answers the one recorded. */
   setCustomer(group: string, customerId: string): Promise<string>;
   /** Finds the account of a provider's customer. */
@@ -37,7 +37,7 @@ export interface BillingAccountStore {
   applyEventOnce(
     event: { id: string; type: string; receivedAt: number },
     group: string | undefined,
-    change: (account: BillingAccountRecord | undefined) => AccountChange | undefined,
+    change: (account: BillingAccountRecord | undefined) => AccountUpdate | undefined,
   ): Promise<boolean>;
 }
 
@@ -67,7 +67,12 @@ const toAccount = (row: AccountRow): BillingAccountRecord => ({
   updatedAt: row.updated_at,
 });
 
-function changeColumns(change: AccountChange, now: string): Partial<AccountRow> {
+/** Opens the group's account on `plan` unless it has one; for the store that writes its first cluster too. */
+export async function openAccount(db: Knex, group: string, plan: string, now: string): Promise<void> {
+  await db('billing_accounts').insert({ group_ref: group, plan, created_at: now, updated_at: now }).onConflict('group_ref').ignore();
+}
+
+function changeColumns(change: AccountUpdate, now: string): Partial<AccountRow> {
   const json = (value: unknown) => (value === null ? null : JSON.stringify(value));
   return {
     ...(change.plan !== undefined ? { plan: change.plan } : {}),
@@ -101,15 +106,11 @@ export class DatabaseBillingAccountStore implements BillingAccountStore {
   }
 
   async ensure(group: string, plan: string) {
-    const now = this.clock().toISOString();
-    await this.db('billing_accounts')
-      .insert({ group_ref: group, plan, created_at: now, updated_at: now })
-      .onConflict('group_ref')
-      .ignore();
+    await openAccount(this.db, group, plan, this.clock().toISOString());
     return (await this.get(group))!;
   }
 
-  async update(group: string, change: AccountChange) {
+  async update(group: string, change: AccountUpdate) {
     await this.db('billing_accounts').where({ group_ref: group }).update(changeColumns(change, this.clock().toISOString()));
     return (await this.get(group))!;
   }
@@ -127,7 +128,7 @@ export class DatabaseBillingAccountStore implements BillingAccountStore {
   async applyEventOnce(
     event: { id: string; type: string; receivedAt: number },
     group: string | undefined,
-    change: (account: BillingAccountRecord | undefined) => AccountChange | undefined,
+    change: (account: BillingAccountRecord | undefined) => AccountUpdate | undefined,
   ) {
     try {
       return await this.db.transaction(async tx => {

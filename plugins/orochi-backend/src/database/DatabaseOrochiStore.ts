@@ -3,6 +3,7 @@ import { ConflictError, NotFoundError } from '@backstage/errors';
 import { ClusterStatus, DEFAULT_PLAN_NAME, OperationStep } from '@orochi/backstage-plugin-orochi-common';
 import { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
+import { openAccount } from './BillingAccountStore';
 import { recordDeletedCluster } from './DeletedClusterStore';
 import { migratedClient } from './migrate';
 import {
@@ -44,10 +45,7 @@ export class DatabaseOrochiStore implements OrochiStore {
     const now = this.#clock().toISOString();
     try {
       await this.#db.transaction(async tx => {
-        await tx('billing_accounts')
-          .insert({ group_ref: cluster.spec.owner, plan: cluster.defaultPlan ?? DEFAULT_PLAN_NAME, created_at: now, updated_at: now })
-          .onConflict('group_ref')
-          .ignore();
+        await openAccount(tx, cluster.spec.owner, cluster.defaultPlan ?? DEFAULT_PLAN_NAME, now);
         await this.#guardOwner(tx, cluster.spec.owner, undefined, guard);
         await tx<ClusterRow>('clusters').insert({
           id: cluster.id,

@@ -139,13 +139,16 @@ export const checkoutRequestSchema = z.strictObject({ plan: z.string().min(1) })
 
 const instant = z.string().refine(value => !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 date and time');
 
-/** The query of the usage routes, as in Neon's consumption API: a range, a granularity, and pages of periods. */
+/**
+ * The query of the usage routes, as in Neon's consumption API: a range, a granularity, and pages of periods. The
+ * route table documents each parameter; this is what the service checks them against.
+ */
 export const usageQuerySchema = z.strictObject({
-  from: instant.optional().describe('Start of the range, ISO 8601 (default: the start of this month, UTC).'),
-  to: instant.optional().describe('End of the range, exclusive, ISO 8601 (default: now).'),
-  granularity: usageGranularitySchema.default('hour').describe('hour, day or month (UTC).'),
-  limit: z.coerce.number().int().min(1).max(1000).default(100).describe('Periods per page, 1 to 1000 (default 100).'),
-  cursor: instant.optional().describe('nextCursor of the previous page.'),
+  from: instant.optional(),
+  to: instant.optional(),
+  granularity: usageGranularitySchema.default('hour'),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: instant.optional(),
 });
 
 /** A redirect to the billing provider's hosted page. */
